@@ -1,0 +1,367 @@
+//! The shared scanner: every regex of every recogniser in one `RegexSet` pass, every lexicon
+//! term (entities, context words, rule cues) in one Aho-Corasick pass over the case-folded
+//! text. Recognisers and rules register what they need while a policy is compiled and read
+//! the results from a [`Scan`]; nothing is compiled per request.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use std::collections::HashMap;
+
+use super::entity::ByteSpan;
+use super::text::{fold_case, is_word_char, tokenize};
+
+/// A regex registered with the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PatternId(u32);
+
+/// A lexicon (a named list of terms) registered with the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LexiconId(u32);
+
+/// What one lexicon term maps to: its lexicon, the caller's entry number, and whether the
+/// term is a word prefix (`"parodont*"` matches "parodontite", "parodontale").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermTag {
+    lexicon: LexiconId,
+    entry: u32,
+    prefix: bool,
+}
+
+/// A lexicon term found in the text: whole words only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LexiconHit {
+    pub span: ByteSpan,
+    pub lexicon: LexiconId,
+    /// The entry number given when the term was registered (an index into the caller's data).
+    pub entry: u32,
+}
+
+/// Error building a scanner: a pattern that does not compile.
+#[derive(Debug, thiserror::Error)]
+pub enum ScannerError {
+    #[error("pattern {pattern:?} does not compile: {source}")]
+    Pattern {
+        pattern: String,
+        #[source]
+        source: Box<regex::Error>,
+    },
+    #[error("lexicon automaton does not build: {0}")]
+    Lexicon(#[from] aho_corasick::BuildError),
+}
+
+/// Collects patterns and lexicon terms while a policy is compiled.
+#[derive(Default)]
+pub struct ScannerBuilder {
+    patterns: Vec<String>,
+    lexicon_names: Vec<String>,
+    terms: HashMap<String, Vec<TermTag>>,
+}
+
+impl ScannerBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a regex. Patterns must not use Unicode `\b` (it forces the slow engine);
+    /// recognisers check word boundaries themselves with [`super::text::is_isolated`].
+    pub fn pattern(&mut self, regex: &str) -> PatternId {
+        self.patterns.push(regex.to_owned());
+        PatternId(u32::try_from(self.patterns.len() - 1).expect("fewer than 2^32 patterns"))
+    }
+
+    /// Registers (or finds) a lexicon by name.
+    pub fn lexicon(&mut self, name: &str) -> LexiconId {
+        if let Some(i) = self.lexicon_names.iter().position(|n| n == name) {
+            return LexiconId(i as u32);
+        }
+        self.lexicon_names.push(name.to_owned());
+        LexiconId(u32::try_from(self.lexicon_names.len() - 1).expect("fewer than 2^32 lexicons"))
+    }
+
+    /// Adds a term to a lexicon. Matching is case-insensitive and whole-word; a trailing `*`
+    /// makes the term a word prefix. Typographic and straight apostrophes are interchangeable.
+    /// Empty terms are ignored.
+    pub fn term(&mut self, lexicon: LexiconId, term: &str, entry: u32) {
+        let term = term.trim();
+        let (body, prefix) = match term.strip_suffix('*') {
+            Some(body) => (body.trim_end(), true),
+            None => (term, false),
+        };
+        if body.is_empty() {
+            return;
+        }
+        let mut folded = String::new();
+        fold_case(body, &mut folded);
+        let tag = TermTag { lexicon, entry, prefix };
+        if folded.contains('\'') {
+            self.push_term(folded.replace('\'', "\u{2019}"), tag);
+        }
+        self.push_term(folded, tag);
+    }
+
+    fn push_term(&mut self, folded: String, tag: TermTag) {
+        let tags = self.terms.entry(folded).or_default();
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+
+    pub fn build(self) -> Result<Scanner, ScannerError> {
+        let set =
+            RegexSetBuilder::new(&self.patterns).size_limit(64 << 20).build().map_err(|e| self.pattern_error(e))?;
+        let regexes = self
+            .patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|source| ScannerError::Pattern { pattern: p.clone(), source: Box::new(source) })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mut terms: Vec<(String, Vec<TermTag>)> = self.terms.into_iter().collect();
+        terms.sort_by(|a, b| a.0.cmp(&b.0)); // deterministic automaton for reproducible builds
+        let automaton = if terms.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(terms.iter().map(|(t, _)| t.as_str()))?,
+            )
+        };
+        let tags = terms.into_iter().map(|(_, tags)| tags.into_boxed_slice()).collect();
+        Ok(Scanner { set, regexes, automaton, tags, lexicon_names: self.lexicon_names })
+    }
+
+    fn pattern_error(&self, error: regex::Error) -> ScannerError {
+        // The set reports no index; find the offending pattern for a useful message.
+        for p in &self.patterns {
+            if let Err(source) = Regex::new(p) {
+                return ScannerError::Pattern { pattern: p.clone(), source: Box::new(source) };
+            }
+        }
+        ScannerError::Pattern { pattern: String::from("<set>"), source: Box::new(error) }
+    }
+}
+
+/// The compiled, immutable scanner of a policy.
+pub struct Scanner {
+    set: RegexSet,
+    regexes: Vec<Regex>,
+    automaton: Option<AhoCorasick>,
+    tags: Vec<Box<[TermTag]>>,
+    lexicon_names: Vec<String>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("patterns", &self.regexes.len())
+            .field("terms", &self.tags.len())
+            .field("lexicons", &self.lexicon_names.len())
+            .finish()
+    }
+}
+
+impl Scanner {
+    /// Scans `text` once for all patterns and lexicons.
+    pub fn scan<'t>(&'t self, text: &'t str) -> Scan<'t> {
+        let mut folded = String::new();
+        fold_case(text, &mut folded);
+        let matched = if self.regexes.is_empty() {
+            Vec::new()
+        } else {
+            let matches = self.set.matches(text);
+            let mut matched = vec![false; self.regexes.len()];
+            for i in matches.iter() {
+                matched[i] = true;
+            }
+            matched
+        };
+        let mut hits = Vec::new();
+        if let Some(ac) = &self.automaton {
+            collect_lexicon_hits(ac, &self.tags, &folded, &mut hits);
+        }
+        hits.sort_unstable_by_key(|h| (h.lexicon, h.span.start, h.span.end));
+        hits.dedup();
+        let mut ranges = vec![(0usize, 0usize); self.lexicon_names.len()];
+        let mut i = 0;
+        while i < hits.len() {
+            let lexicon = hits[i].lexicon;
+            let start = i;
+            while i < hits.len() && hits[i].lexicon == lexicon {
+                i += 1;
+            }
+            ranges[lexicon.0 as usize] = (start, i);
+        }
+        let mut tokens = Vec::new();
+        tokenize(text, &mut tokens);
+        Scan { scanner: self, text, folded, matched, hits, ranges, tokens }
+    }
+
+    /// Number of registered lexicons.
+    pub fn lexicon_count(&self) -> usize {
+        self.lexicon_names.len()
+    }
+
+    /// A lexicon's name, for explanations.
+    pub fn lexicon_name(&self, id: LexiconId) -> &str {
+        &self.lexicon_names[id.0 as usize]
+    }
+}
+
+fn collect_lexicon_hits(ac: &AhoCorasick, tags: &[Box<[TermTag]>], folded: &str, out: &mut Vec<LexiconHit>) {
+    let bytes = folded.as_bytes();
+    for m in ac.find_overlapping_iter(folded) {
+        let (start, end) = (m.start(), m.end());
+        // Whole words only; matches cannot split a char because terms are valid UTF-8 and
+        // start and end on char boundaries of the folded text.
+        if start > 0 && super::text::char_before(folded, start).is_some_and(is_word_char) {
+            continue;
+        }
+        let word_continues = end < bytes.len() && super::text::char_at(folded, end).is_some_and(is_word_char);
+        for tag in tags[m.pattern().as_usize()].iter() {
+            let end = if tag.prefix {
+                extend_to_word_end(folded, end)
+            } else if word_continues {
+                continue;
+            } else {
+                end
+            };
+            out.push(LexiconHit { span: ByteSpan::new(start, end), lexicon: tag.lexicon, entry: tag.entry });
+        }
+    }
+}
+
+fn extend_to_word_end(text: &str, mut end: usize) -> usize {
+    for c in text[end..].chars() {
+        if !is_word_char(c) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    end
+}
+
+/// The result of scanning one text: which patterns matched, every lexicon hit, the word
+/// tokens and the case-folded text. Borrowed by recognisers and rules.
+pub struct Scan<'t> {
+    scanner: &'t Scanner,
+    pub text: &'t str,
+    /// Same byte offsets as `text`, lower-cased.
+    pub folded: String,
+    matched: Vec<bool>,
+    hits: Vec<LexiconHit>,
+    ranges: Vec<(usize, usize)>,
+    /// Word tokens of `text`, in order.
+    pub tokens: Vec<ByteSpan>,
+}
+
+impl<'t> Scan<'t> {
+    /// Matches of one pattern (leftmost-first, non-overlapping). Empty, at no cost, when the
+    /// shared pass found no match for it.
+    pub fn matches(&self, pattern: PatternId) -> impl Iterator<Item = regex::Match<'t>> + '_ {
+        let index = pattern.0 as usize;
+        let run = self.matched.get(index).copied().unwrap_or(false);
+        let text = self.text;
+        run.then(|| self.scanner.regexes[index].find_iter(text)).into_iter().flatten()
+    }
+
+    /// Capture groups of one pattern's matches; same cost model as [`Scan::matches`].
+    pub fn captures(&self, pattern: PatternId) -> impl Iterator<Item = regex::Captures<'t>> + '_ {
+        let index = pattern.0 as usize;
+        let run = self.matched.get(index).copied().unwrap_or(false);
+        let text = self.text;
+        run.then(|| self.scanner.regexes[index].captures_iter(text)).into_iter().flatten()
+    }
+
+    /// Whole-word hits of one lexicon, ordered by start.
+    pub fn hits(&self, lexicon: LexiconId) -> &[LexiconHit] {
+        match self.ranges.get(lexicon.0 as usize) {
+            Some(&(start, end)) => &self.hits[start..end],
+            None => &[],
+        }
+    }
+
+    /// Whether any hit of `lexicon` ends within `max_words` word tokens before `span`, or
+    /// starts within `after_words` tokens after it.
+    pub fn has_context(&self, lexicon: LexiconId, span: ByteSpan, max_words: usize, after_words: usize) -> bool {
+        let hits = self.hits(lexicon);
+        if hits.is_empty() {
+            return false;
+        }
+        let first_token = self.tokens.partition_point(|t| t.end <= span.start);
+        let window_start = first_token.checked_sub(max_words).map_or(0, |i| self.tokens[i].start);
+        let last_token = self.tokens.partition_point(|t| t.start < span.end);
+        let window_end = self.tokens.get(last_token + after_words.saturating_sub(1)).map_or(self.text.len(), |t| t.end);
+        hits.iter().any(|h| {
+            (h.span.start >= window_start && h.span.end <= span.start)
+                || (h.span.start >= span.end && h.span.end <= window_end)
+                || h.span.overlaps(&span) && !span.contains(&h.span)
+        })
+    }
+
+    /// Index of the token containing or following byte `pos`.
+    pub fn token_at(&self, pos: usize) -> usize {
+        self.tokens.partition_point(|t| t.end <= pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner() -> (Scanner, PatternId, LexiconId, LexiconId) {
+        let mut b = ScannerBuilder::new();
+        let digits = b.pattern(r"\d{3,}");
+        let health = b.lexicon("health");
+        b.term(health, "Impianto", 0);
+        b.term(health, "root canal", 1);
+        b.term(health, "parodont*", 2);
+        let ctx = b.lexicon("context");
+        b.term(ctx, "pi", 0);
+        b.term(ctx, "dell'impianto", 1);
+        (b.build().unwrap(), digits, health, ctx)
+    }
+
+    #[test]
+    fn lexicon_hits_are_whole_words_case_insensitive() {
+        let (s, _, health, ctx) = scanner();
+        let scan = s.scan("L'IMPIANTO e la Parodontite; più pi; Root Canal; impiantologia");
+        let words: Vec<&str> = scan.hits(health).iter().map(|h| &scan.text[h.span.start..h.span.end]).collect();
+        assert_eq!(words, ["IMPIANTO", "Parodontite", "Root Canal"]);
+        let ctx_words: Vec<&str> = scan.hits(ctx).iter().map(|h| &scan.text[h.span.start..h.span.end]).collect();
+        assert_eq!(ctx_words, ["pi"]);
+    }
+
+    #[test]
+    fn typographic_apostrophes_match() {
+        let (s, _, _, ctx) = scanner();
+        let scan = s.scan("la vite dell’impianto");
+        assert_eq!(scan.hits(ctx).len(), 1);
+    }
+
+    #[test]
+    fn patterns_run_only_when_the_set_matched() {
+        let (s, digits, _, _) = scanner();
+        assert_eq!(s.scan("no numbers here").matches(digits).count(), 0);
+        let found: Vec<&str> = s.scan("a 123 b 4567").matches(digits).map(|m| m.as_str()).collect();
+        assert_eq!(found, ["123", "4567"]);
+    }
+
+    #[test]
+    fn context_window_counts_words() {
+        let mut b = ScannerBuilder::new();
+        let ctx = b.lexicon("ctx");
+        b.term(ctx, "nhs number", 0);
+        let s = b.build().unwrap();
+        let text = "my nhs number is 943 476 5919";
+        let scan = s.scan(text);
+        let span = ByteSpan::new(17, text.len());
+        assert!(scan.has_context(ctx, span, 3, 0));
+        let text = "nhs number: a b c d e f g h 943 476 5919";
+        let scan = s.scan(text);
+        let start = text.find("943").unwrap();
+        assert!(!scan.has_context(ctx, ByteSpan::new(start, text.len()), 5, 0));
+    }
+}

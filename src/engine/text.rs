@@ -1,0 +1,181 @@
+//! Text helpers shared by every recogniser: a case-folded copy with the *same byte offsets*
+//! as the original, Unicode word boundaries, word tokens and UTF-16 offsets.
+
+use super::entity::ByteSpan;
+
+/// Lower-cases `text` character by character, keeping a character unchanged when its
+/// lower-case form would have a different UTF-8 length, and maps typographic apostrophes and
+/// line breaks to nothing longer. The result has exactly the same byte length and char
+/// boundaries as `text`, so an offset found in the folded text is valid in the original.
+///
+/// Why not `str::to_lowercase`: it can change lengths ("İ" → "i̇"), which would force an
+/// offset map and an allocation per token.
+pub fn fold_case(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    out.extend(text.chars().map(fold_char));
+    debug_assert_eq!(out.len(), text.len());
+}
+
+/// The same-length lower-case (and whitespace-normalised) form of one character.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\n' | '\r' | '\t' => ' ',
+        c if c.is_ascii() => c.to_ascii_lowercase(),
+        c if c.is_uppercase() => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        }
+        c => c,
+    }
+}
+
+/// Characters that make up words: letters, digits and combining marks.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || (!c.is_ascii() && is_mark(c))
+}
+
+#[inline]
+fn is_mark(c: char) -> bool {
+    // Combining diacritics (decomposed accents) belong to the word they follow.
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// The character ending just before byte `pos`, if any.
+#[inline]
+pub fn char_before(text: &str, pos: usize) -> Option<char> {
+    text[..pos].chars().next_back()
+}
+
+/// The character starting at byte `pos`, if any.
+#[inline]
+pub fn char_at(text: &str, pos: usize) -> Option<char> {
+    text[pos..].chars().next()
+}
+
+/// Whether `[start, end)` is a whole word (or run of words): no word character touches it
+/// on either side.
+#[inline]
+pub fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    !char_before(text, start).is_some_and(is_word_char) && !char_at(text, end).is_some_and(is_word_char)
+}
+
+/// Whether a span boundary for an identifier is clean: no letter or digit touches the span.
+/// Identifiers use this instead of regex `\b` because Unicode `\b` forces the slow regex engine.
+#[inline]
+pub fn is_isolated(text: &str, start: usize, end: usize) -> bool {
+    is_whole_word(text, start, end)
+}
+
+/// Splits `text` into word tokens (maximal runs of word characters, with internal
+/// apostrophes and hyphens kept when a word character follows: "D'Angelo", "check-up").
+pub fn tokenize(text: &str, out: &mut Vec<ByteSpan>) {
+    out.clear();
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_word_char(c) {
+            if start.is_none() {
+                start = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = start {
+            let joiner = matches!(c, '\'' | '’' | '-');
+            let next_is_word = chars.peek().is_some_and(|&(_, n)| is_word_char(n));
+            if joiner && next_is_word {
+                continue;
+            }
+            out.push(ByteSpan::new(s, i));
+            start = None;
+        }
+    }
+    if let Some(s) = start {
+        out.push(ByteSpan::new(s, text.len()));
+    }
+}
+
+/// Maps UTF-8 byte offsets to UTF-16 code-unit offsets for one text.
+///
+/// Built once per response in one pass over the text; each lookup is a binary search over the
+/// non-ASCII characters only, so an ASCII text costs nothing.
+pub struct Utf16Index {
+    /// (byte offset just after a non-ASCII char, cumulative extra utf16 delta) pairs.
+    /// The UTF-16 offset of a byte offset `b` is `b - byte_surplus(b)` where the surplus is the
+    /// number of bytes beyond the UTF-16 units used by the characters before `b`.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl Utf16Index {
+    pub fn new(text: &str) -> Self {
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let mut surplus = 0usize;
+            for (i, c) in text.char_indices() {
+                let bytes = c.len_utf8();
+                if bytes > 1 {
+                    surplus += bytes - c.len_utf16();
+                    checkpoints.push((i + bytes, surplus));
+                }
+            }
+        }
+        Self { checkpoints }
+    }
+
+    /// The UTF-16 offset of a byte offset that lies on a char boundary.
+    pub fn utf16(&self, byte_offset: usize) -> usize {
+        let idx = self.checkpoints.partition_point(|&(end, _)| end <= byte_offset);
+        let surplus = if idx == 0 { 0 } else { self.checkpoints[idx - 1].1 };
+        byte_offset - surplus
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_keeps_offsets() {
+        let text = "È già l'ÒRA di İstanbul, Ünal 😀 ẞ";
+        let mut folded = String::new();
+        fold_case(text, &mut folded);
+        assert_eq!(folded.len(), text.len());
+        assert!(folded.starts_with("è già l'òra di "));
+        for (i, _) in text.char_indices() {
+            assert!(folded.is_char_boundary(i));
+        }
+    }
+
+    #[test]
+    fn whole_word_uses_unicode_letters() {
+        let text = "più pi àRSS";
+        assert!(!is_whole_word(text, 0, 2)); // "pi" inside "più"
+        assert!(is_whole_word(text, 5, 7));
+        assert!(!is_whole_word(text, 10, 13)); // "RSS" after "à"
+    }
+
+    #[test]
+    fn tokenizer_keeps_apostrophes_and_hyphens_inside_words() {
+        let text = "Ciao D'Angelo, check-up - ok'";
+        let mut tokens = Vec::new();
+        tokenize(text, &mut tokens);
+        let words: Vec<&str> = tokens.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(words, ["Ciao", "D'Angelo", "check-up", "ok"]);
+    }
+
+    #[test]
+    fn utf16_offsets() {
+        let text = "Città 😀 è";
+        let index = Utf16Index::new(text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let expected = text[..byte].encode_utf16().count();
+            assert_eq!(index.utf16(byte), expected, "byte {byte}");
+        }
+        let ascii = Utf16Index::new("hello");
+        assert_eq!(ascii.utf16(3), 3);
+    }
+}
