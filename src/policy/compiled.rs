@@ -1,0 +1,132 @@
+//! A compiled policy answers checks and anonymisation requests. This is the one place
+//! where the engine (entities, rules) and the operators meet.
+
+use std::collections::BTreeMap;
+
+use crate::anonymise::{self, Anonymised, Operator, OperatorConfig};
+use crate::engine::Engine;
+use crate::engine::context::{Language, PostContext};
+use crate::engine::entity::{Entity, EntityType};
+use crate::engine::verdict::{Finding, Verdict};
+use crate::error::{Error, Limits, RequestError};
+
+use super::PolicyRef;
+
+/// An immutable, validated policy: shared behind an `Arc` by every request that uses it.
+#[derive(Debug)]
+pub struct CompiledPolicy {
+    pub reference: PolicyRef,
+    pub engine: Engine,
+    /// Entity types Anonymise transforms when a request names none.
+    pub anonymise_types: Vec<EntityType>,
+}
+
+/// How many entities of a type a text had (for the decision log: counts, never values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityCount {
+    pub entity_type: EntityType,
+    pub count: u32,
+}
+
+/// The answer to a check, owned and free of engine borrows.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub anonymised_text: String,
+    pub reidentification_risk: f32,
+    pub language: Language,
+    pub locale: Language,
+    pub entity_counts: Vec<EntityCount>,
+}
+
+/// An Anonymise request in domain terms. Entity type names are resolved by the policy,
+/// which knows its custom types.
+#[derive(Debug, Clone, Default)]
+pub struct AnonymiseInput {
+    pub language: Option<Language>,
+    pub entity_types: Vec<String>,
+    pub default_operator: Option<Operator>,
+    pub operators: Vec<(String, Operator)>,
+    pub pseudonym_scope: String,
+    pub author_name: Option<String>,
+}
+
+/// The answer to Anonymise.
+#[derive(Debug, Clone)]
+pub struct AnonymiseReport {
+    pub anonymised: Anonymised,
+    pub language: Language,
+    pub entity_counts: Vec<EntityCount>,
+}
+
+impl CompiledPolicy {
+    /// Checks `text` in `context`.
+    pub fn check(&self, text: &str, context: &PostContext, limits: &Limits) -> Result<CheckReport, Error> {
+        limits.check_text("text", text)?;
+        let outcome = self.engine.check(text, context);
+        // The rewrite starts from the text with (possible) patients' identifiers replaced;
+        // the author, staff and the clinic's own details stay.
+        let protected: Vec<Entity> = outcome
+            .analysis
+            .entities
+            .iter()
+            .filter(|e| e.role.is_protected() && self.anonymise_types.contains(&e.entity_type))
+            .cloned()
+            .collect();
+        let anonymised = anonymise::anonymise(text, &protected, &OperatorConfig::default())?;
+        Ok(CheckReport {
+            verdict: outcome.verdict,
+            findings: outcome.findings,
+            anonymised_text: anonymised.text,
+            reidentification_risk: outcome.reidentification_risk,
+            language: outcome.analysis.language,
+            locale: outcome.locale,
+            entity_counts: count_entities(&outcome.analysis.entities),
+        })
+    }
+
+    /// Anonymises `text`.
+    pub fn anonymise(&self, text: &str, input: &AnonymiseInput, limits: &Limits) -> Result<AnonymiseReport, Error> {
+        limits.check_text("text", text)?;
+        let types = if input.entity_types.is_empty() {
+            self.anonymise_types.clone()
+        } else {
+            input
+                .entity_types
+                .iter()
+                .enumerate()
+                .map(|(i, name)| self.resolve_type(&format!("entity_types[{i}]"), name))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let mut operators =
+            OperatorConfig { default: input.default_operator.clone().unwrap_or_default(), ..Default::default() };
+        for (name, operator) in &input.operators {
+            let ty = self.resolve_type(&format!("operators[{name:?}]"), name)?;
+            operators.per_type.insert(ty, operator.clone());
+        }
+
+        let analysis = self.engine.analyze(text, input.language, input.author_name.as_deref());
+        let selected: Vec<Entity> =
+            analysis.entities.iter().filter(|e| types.contains(&e.entity_type)).cloned().collect();
+        let anonymised = anonymise::anonymise(text, &selected, &operators)?;
+        Ok(AnonymiseReport { anonymised, language: analysis.language, entity_counts: count_entities(&selected) })
+    }
+
+    /// Resolves an entity type name this policy can recognise.
+    fn resolve_type(&self, field: &str, name: &str) -> Result<EntityType, RequestError> {
+        let known = self.engine.analyzer().entity_types();
+        EntityType::custom(name).ok().filter(|t| known.contains(t)).ok_or_else(|| RequestError::Invalid {
+            field: field.to_owned(),
+            reason: format!("unknown entity type {name:?}"),
+        })
+    }
+}
+
+fn count_entities(entities: &[Entity]) -> Vec<EntityCount> {
+    let mut counts: BTreeMap<EntityType, u32> = BTreeMap::new();
+    for e in entities {
+        *counts.entry(e.entity_type).or_default() += 1;
+    }
+    counts.into_iter().map(|(entity_type, count)| EntityCount { entity_type, count }).collect()
+}
