@@ -1,0 +1,66 @@
+//! The one table from library errors to gRPC statuses. Messages name the field at fault and
+//! never contain request text; field errors also carry a `BadRequest` detail.
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::anonymise::AnonymiseError;
+use crate::error::{Error, RequestError};
+use crate::policy::PolicyError;
+
+/// Maps an error to its status.
+pub fn to_status(error: Error) -> Status {
+    match error {
+        Error::Request(e) => request_status(&e),
+        Error::Policy(PolicyError::UnknownTenant(tenant)) => {
+            let details =
+                ErrorDetails::with_error_info("UNKNOWN_TENANT", "riserbo", [("tenant".to_owned(), tenant.clone())]);
+            Status::with_error_details(Code::NotFound, format!("tenant: no policy for tenant {tenant:?}"), details)
+        }
+        // Load errors happen at start-up or reload, never while answering; if one reaches a
+        // call the service is not in a state to answer.
+        Error::Policy(e) => Status::failed_precondition(e.to_string()),
+        Error::Anonymise(AnonymiseError::InvalidOperator { field, reason }) => {
+            let message = format!("{field}: {reason}");
+            bad_request(&field, &reason, message)
+        }
+        Error::Anonymise(e @ AnonymiseError::Unavailable { .. }) => Status::unimplemented(e.to_string()),
+    }
+}
+
+fn request_status(error: &RequestError) -> Status {
+    let field = match error {
+        RequestError::Empty { field } | RequestError::TooLong { field, .. } => (*field).to_owned(),
+        RequestError::Invalid { field, .. } => field.clone(),
+    };
+    let message = error.to_string();
+    let description = message.strip_prefix(&format!("{field}: ")).unwrap_or(&message).to_owned();
+    bad_request(&field, &description, message)
+}
+
+fn bad_request(field: &str, description: &str, message: String) -> Status {
+    let details = ErrorDetails::with_bad_request_violation(field, description);
+    Status::with_error_details(Code::InvalidArgument, message, details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_errors_are_invalid_argument_with_the_field() {
+        let status = to_status(RequestError::Empty { field: "text" }.into());
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(status.message(), "text: must not be empty");
+        let details = status.get_error_details();
+        let violation = &details.bad_request().unwrap().field_violations[0];
+        assert_eq!(violation.field, "text");
+    }
+
+    #[test]
+    fn unknown_tenant_is_not_found() {
+        let status = to_status(PolicyError::UnknownTenant("acme".into()).into());
+        assert_eq!(status.code(), Code::NotFound);
+        assert!(status.message().starts_with("tenant:"));
+    }
+}
