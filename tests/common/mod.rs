@@ -1,0 +1,81 @@
+//! Starts the real server on an ephemeral port and hands out real gRPC clients.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use riserbo::policy::PolicyStore;
+use riserbo::service::proto::policy_service_client::PolicyServiceClient;
+use riserbo::service::{self, ServeError, ServeOptions};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<Result<(), ServeError>>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(Arc::new(PolicyStore::with_default()), ServeOptions::default()).await
+    }
+
+    pub async fn start_with(store: Arc<PolicyStore>, options: ServeOptions) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind an ephemeral port");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(service::serve(listener, store, options, async {
+            let _ = rx.await;
+        }));
+        Self { addr, shutdown: Some(tx), handle: Some(handle) }
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.addr))
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect to the test server")
+    }
+
+    pub async fn client(&self) -> PolicyServiceClient<Channel> {
+        PolicyServiceClient::new(self.channel().await)
+    }
+
+    /// Signals shutdown and waits for the server to drain and stop.
+    pub async fn stop(mut self) -> Result<(), ServeError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.handle.take().unwrap().await.expect("server task")
+    }
+
+    /// Signals shutdown without waiting.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub async fn wait(mut self) -> Result<(), ServeError> {
+        self.handle.take().unwrap().await.expect("server task")
+    }
+}
+
+/// The byte range of `needle` in `haystack` (first occurrence).
+pub fn byte_range(haystack: &str, needle: &str) -> (u32, u32) {
+    let start = haystack.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    (start as u32, (start + needle.len()) as u32)
+}
+
+/// The UTF-16 range of `needle` in `haystack` (first occurrence), computed independently of
+/// the server's offset index.
+pub fn utf16_range(haystack: &str, needle: &str) -> (u32, u32) {
+    let start = haystack.find(needle).unwrap();
+    let s16 = haystack[..start].encode_utf16().count();
+    let e16 = s16 + needle.encode_utf16().count();
+    (s16 as u32, e16 as u32)
+}
