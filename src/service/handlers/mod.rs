@@ -1,0 +1,50 @@
+//! The `PolicyService` handlers: convert, call the policy, convert back. One file per RPC;
+//! this file holds the shared state and the trait impl that delegates to them. Handlers
+//! never log request bodies; their tracing spans carry only tenant, verdict, rule ids, sizes
+//! and timings.
+
+mod anonymise;
+mod check;
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::proto::{self as pb, policy_service_server::PolicyService};
+use crate::error::Limits;
+use crate::policy::PolicyStore;
+
+/// The service state shared by every call.
+#[derive(Debug, Clone)]
+pub struct RiserboService {
+    pub(crate) store: Arc<PolicyStore>,
+    pub(crate) limits: Limits,
+}
+
+impl RiserboService {
+    pub fn new(store: Arc<PolicyStore>, limits: Limits) -> Self {
+        Self { store, limits }
+    }
+}
+
+/// A new decision id: UUIDv7, so ids sort by time.
+pub(crate) fn decision_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[tonic::async_trait]
+impl PolicyService for RiserboService {
+    async fn check_post(
+        &self,
+        request: Request<pb::CheckPostRequest>,
+    ) -> Result<Response<pb::CheckPostResponse>, Status> {
+        check::check_post(self, request).await
+    }
+
+    async fn anonymise(
+        &self,
+        request: Request<pb::AnonymiseRequest>,
+    ) -> Result<Response<pb::AnonymiseResponse>, Status> {
+        anonymise::anonymise(self, request).await
+    }
+}
