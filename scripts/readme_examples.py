@@ -16,6 +16,7 @@ An example in README.md looks like:
 `localhost:50051` in a command is replaced by the test server's address and
 `cargo run --release --` by the built binary. Decision ids are compared as "<decision-id>".
 """
+import difflib
 import json
 import os
 import re
@@ -94,7 +95,10 @@ def main():
             print(f"updated {count} examples")
             return
         for name, expected, got in failures:
-            print(f"README example {name!r} printed something else.\n--- README\n{expected}\n--- now\n{got}")
+            diff = difflib.unified_diff(normalise(expected).splitlines(), normalise(got).splitlines(),
+                                        "README", "now", lineterm="")
+            print(f"README example {name!r} printed something else:")
+            print("\n".join(diff))
         if failures:
             raise SystemExit(f"{len(failures)} of {count} README examples are out of date "
                              "(scripts/readme_examples.py --update rewrites them)")

@@ -35,12 +35,25 @@ impl Default for AnalyzerSettings {
 #[derive(Debug, Clone, Default)]
 pub struct AllowList {
     values: HashSet<String>,
+    /// Names of the clinic's staff: still `PERSON` (Anonymise replaces them), but with role
+    /// `Staff`, so rules do not treat them as patients.
+    staff_names: Vec<String>,
 }
 
 impl AllowList {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
         let values = values.into_iter().map(normalise_value).filter(|v| !v.is_empty()).collect();
-        Self { values }
+        Self { values, staff_names: Vec::new() }
+    }
+
+    pub fn with_staff_names(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.staff_names = names.into_iter().filter(|n| !n.trim().is_empty()).collect();
+        self
+    }
+
+    /// Whether `name` is one of the declared staff names (see [`super::roles::same_person`]).
+    pub fn is_staff(&self, name: &str) -> bool {
+        self.staff_names.iter().any(|staff| super::roles::same_person(staff, name))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -168,6 +181,14 @@ impl Analyzer {
 
         let mut entities = resolve_overlaps(candidates);
         self.roles.assign(&scan, input, &mut entities);
+        for entity in &mut entities {
+            if entity.entity_type == EntityType::Person
+                && entity.role != super::entity::Role::Author
+                && self.allow.is_staff(entity.value(text))
+            {
+                entity.role = super::entity::Role::Staff;
+            }
+        }
         Analysis { scan, entities, language: input.language }
     }
 }
@@ -227,6 +248,13 @@ mod tests {
         let got: Vec<(usize, usize, EntityType)> =
             kept.iter().map(|e| (e.span.start, e.span.end, e.entity_type)).collect();
         assert_eq!(got, [(5, 20, EntityType::PhoneNumber), (30, 40, EntityType::Person)]);
+    }
+
+    #[test]
+    fn staff_names_match_by_words() {
+        let allow = AllowList::default().with_staff_names(["Chiara Marino".to_owned()]);
+        assert!(allow.is_staff("Chiara Marino") && allow.is_staff("Marino"));
+        assert!(!allow.is_staff("Chiara Rossi"));
     }
 
     #[test]

@@ -153,17 +153,23 @@ impl EntityType {
         if !well_formed {
             return Err(UnknownEntityType(name.to_owned()));
         }
-        static INTERNED: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-        let mut set = INTERNED.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let interned = match set.get(name) {
-            Some(existing) => *existing,
-            None => {
-                let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-                set.insert(leaked);
-                leaked
-            }
-        };
+        let interned = intern(name);
         Ok(EntityType::Custom(interned))
+    }
+}
+
+/// Interns a name for the life of the process: the same name always returns the same
+/// `&'static str`, so names from reloaded policies do not grow memory.
+pub fn intern(name: &str) -> &'static str {
+    static INTERNED: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = INTERNED.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match set.get(name) {
+        Some(existing) => existing,
+        None => {
+            let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+            set.insert(leaked);
+            leaked
+        }
     }
 }
 

@@ -30,8 +30,10 @@ pub fn compile(file: &PolicyFile, source: &str) -> Result<CompiledPolicy, Policy
     let additions = LexiconAdditions {
         treatments: file.lexicons.treatments.clone(),
         health_conditions: file.lexicons.health_conditions.clone(),
+        custom_patterns: Vec::new(),
     };
-    let recognisers = recognisers::built_in(&mut builder, &additions);
+    let recognisers =
+        recognisers::built_in(&mut builder, &additions).map_err(|e| invalid("recognisers".into(), e.to_string()))?;
     let roles = RoleCues::register(&mut builder);
 
     let mut rules = Vec::new();
@@ -75,7 +77,8 @@ pub fn compile(file: &PolicyFile, source: &str) -> Result<CompiledPolicy, Policy
         context_boost: settings.context_boost,
         ..AnalyzerSettings::default()
     };
-    let allow = AllowList::new(file.allow.values.iter().map(String::as_str));
+    let allow =
+        AllowList::new(file.allow.values.iter().map(String::as_str)).with_staff_names(file.allow.staff_names.clone());
     let analyzer = Analyzer::new(scanner, recognisers, roles, analyzer_settings, allow);
     let known = analyzer.entity_types();
 

@@ -106,8 +106,10 @@ pub struct AnonymiseSection {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AllowSection {
-    /// The clinic's own phone numbers, e-mail addresses, address, VAT number.
+    /// The clinic's own phone numbers, e-mail addresses, address, VAT number: never reported.
     pub values: Vec<String>,
+    /// Names of the clinic's staff: still anonymised, but rules do not treat them as patients.
+    pub staff_names: Vec<String>,
 }
 
 /// Entries added to the built-in lexicons.

@@ -2,6 +2,7 @@
 //! one by writing a type that implements [`Recogniser`](super::recogniser::Recogniser) and
 //! listing it in [`built_in`].
 
+pub mod custom;
 pub mod email;
 pub mod fiscal_code;
 pub mod health;
@@ -12,16 +13,21 @@ pub mod phone;
 use super::recogniser::Recogniser;
 use super::scan::ScannerBuilder;
 
-/// Lexicon entries a policy adds to the built-in recognisers.
+/// What a policy adds to the built-in recognisers: lexicon entries and its own patterns.
 #[derive(Debug, Clone, Default)]
 pub struct LexiconAdditions {
     pub treatments: Vec<String>,
     pub health_conditions: Vec<String>,
+    pub custom_patterns: Vec<custom::CustomPatternSpec>,
 }
 
-/// Builds every built-in recogniser, registering their patterns and lexicons with `builder`.
-pub fn built_in(builder: &mut ScannerBuilder, additions: &LexiconAdditions) -> Vec<Box<dyn Recogniser>> {
-    vec![
+/// Builds every built-in recogniser plus the policy's custom patterns, registering their
+/// patterns and lexicons with `builder`.
+pub fn built_in(
+    builder: &mut ScannerBuilder,
+    additions: &LexiconAdditions,
+) -> Result<Vec<Box<dyn Recogniser>>, custom::CustomPatternError> {
+    let mut recognisers: Vec<Box<dyn Recogniser>> = vec![
         Box::new(email::EmailRecogniser::new(builder)),
         Box::new(phone::PhoneRecogniser::new(builder)),
         Box::new(fiscal_code::FiscalCodeRecogniser::new(builder)),
@@ -32,7 +38,11 @@ pub fn built_in(builder: &mut ScannerBuilder, additions: &LexiconAdditions) -> V
             additions.treatments.iter().map(String::as_str),
             additions.health_conditions.iter().map(String::as_str),
         )),
-    ]
+    ];
+    for spec in &additions.custom_patterns {
+        recognisers.push(Box::new(custom::CustomPatternRecogniser::new(builder, spec)?));
+    }
+    Ok(recognisers)
 }
 
 #[cfg(test)]
