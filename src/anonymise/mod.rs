@@ -1,27 +1,59 @@
-//! Anonymise operators: turn detected entities into replaced, redacted, masked (and, with
-//! keys, hashed, pseudonymised or encrypted) text, and report where each item was and is.
+//! Anonymise operators: turn detected entities into replaced, redacted, masked, hashed,
+//! pseudonymised, encrypted or generalised text, and report where each item was and is;
+//! and Deanonymise, which reverses `encrypt`.
 //!
 //! Guarantee: every occurrence of a detected value is transformed, not only the one a
 //! recogniser matched ("la signora Benedetti … Benedetti è tornata"), so the output never
 //! contains a detected value unless its operator is `keep`.
+//!
+//! Keyed operators (`hash`, `pseudonymise`, `encrypt`) use the tenant's keys ([`keys`]),
+//! never a built-in or unkeyed fallback: without keys they fail with
+//! [`AnonymiseError::MissingKey`].
 
+mod crypto;
+pub mod generalise;
+pub mod keys;
+mod mask;
 mod mentions;
 mod operators;
+mod pseudonym;
 
+pub use crypto::{Deanonymised, RestoredItem, TOKEN_MARKER, TokenProblem, deanonymise};
+pub use generalise::DateGranularity;
+pub use keys::{KeyContext, KeyError, Keyring, TenantKeys};
 pub use mentions::expand_mentions;
-pub use operators::Operator;
+pub use operators::{HASH_TRUNCATE, Operator};
+pub use pseudonym::{DEFAULT_LETTERS as DEFAULT_PSEUDONYM_LETTERS, LETTERS as PSEUDONYM_LETTERS};
 
 use std::collections::HashMap;
 
+use crate::engine::context::Language;
 use crate::engine::entity::{ByteSpan, Entity, EntityType};
 
-/// An operator cannot be applied.
+/// An operator cannot be applied, or a token cannot be restored. Messages name the field
+/// and never contain text, values or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnonymiseError {
+    /// A malformed operator (INVALID_ARGUMENT).
     #[error("{field}: {reason}")]
     InvalidOperator { field: String, reason: String },
-    #[error("operator {operator} is not available in this build")]
-    Unavailable { operator: &'static str },
+    /// A keyed operator, or Deanonymise, for a tenant without keys (FAILED_PRECONDITION).
+    #[error(
+        "{field}: {operator} needs a key, and tenant {tenant:?} has none configured (load a key file with --keys; see docs/keys.md)"
+    )]
+    MissingKey { field: String, tenant: String, operator: &'static str },
+    /// `encrypt.key_id` names a key the tenant does not have (FAILED_PRECONDITION).
+    #[error("{field}: tenant {tenant:?} has no key id {key_id:?}")]
+    UnknownKeyId { field: String, tenant: String, key_id: String },
+    /// A token in a Deanonymise text cannot be restored (INVALID_ARGUMENT); `index` counts
+    /// tokens from 1, `span` is in UTF-8 bytes of the request text.
+    #[error("text: token {index} at bytes {}..{}: {}", span.start, span.end, problem.describe())]
+    Token { index: usize, span: ByteSpan, problem: TokenProblem },
+    /// Deanonymise is switched off on this server (FAILED_PRECONDITION).
+    #[error(
+        "Deanonymise is disabled on this server: start it with --enable-deanonymise (RISERBO_ENABLE_DEANONYMISE=true) once only authorised callers can reach it"
+    )]
+    DeanonymiseDisabled,
 }
 
 /// Which operator applies to which entity type.
@@ -37,6 +69,24 @@ impl OperatorConfig {
     }
 }
 
+/// What keyed operators and pseudonyms need besides the text: the tenant's keys, the
+/// pseudonym scope, and the language pseudonym words are written in.
+#[derive(Debug, Clone, Copy)]
+pub struct AnonymiseContext<'a> {
+    pub keys: KeyContext<'a>,
+    /// The same value in the same tenant and scope gets the same pseudonym.
+    pub pseudonym_scope: &'a str,
+    pub language: Language,
+}
+
+impl AnonymiseContext<'_> {
+    /// No keys, default scope, English: enough for `replace`, `redact`, `mask`, `keep` and
+    /// `generalise`.
+    pub fn unkeyed() -> AnonymiseContext<'static> {
+        AnonymiseContext { keys: KeyContext::none(""), pseudonym_scope: "", language: Language::English }
+    }
+}
+
 /// One transformed value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnonymisedItem {
@@ -45,7 +95,8 @@ pub struct AnonymisedItem {
     pub original: ByteSpan,
     /// Where its replacement is in the output text (empty for `redact`).
     pub anonymised: ByteSpan,
-    /// The operator's name, e.g. "replace".
+    /// The operator applied, e.g. "replace" (`generalise` reports "replace" for a value it
+    /// could not parse and replaced with `<ENTITY_TYPE>`).
     pub operator: &'static str,
     /// The detection's confidence.
     pub score: f32,
@@ -59,9 +110,19 @@ pub struct Anonymised {
     pub items: Vec<AnonymisedItem>,
 }
 
+/// Applies `operators` to `entities` without keys (see [`anonymise_with`]).
+pub fn anonymise(text: &str, entities: &[Entity], operators: &OperatorConfig) -> Result<Anonymised, AnonymiseError> {
+    anonymise_with(text, entities, operators, &AnonymiseContext::unkeyed())
+}
+
 /// Applies `operators` to `entities` (non-overlapping, any order) in `text`. Other
 /// occurrences of the same values are transformed too (see the module docs).
-pub fn anonymise(text: &str, entities: &[Entity], operators: &OperatorConfig) -> Result<Anonymised, AnonymiseError> {
+pub fn anonymise_with(
+    text: &str,
+    entities: &[Entity],
+    operators: &OperatorConfig,
+    ctx: &AnonymiseContext<'_>,
+) -> Result<Anonymised, AnonymiseError> {
     let mut entities = expand_mentions(text, entities);
     entities.sort_by_key(|e| e.span.start);
 
@@ -82,12 +143,12 @@ pub fn anonymise(text: &str, entities: &[Entity], operators: &OperatorConfig) ->
         }
         out.push_str(&text[cursor..start]);
         let replaced_at = out.len();
-        operator.apply(entity.entity_type, value, &mut out)?;
+        let applied = operator.apply(entity.entity_type, value, ctx, &mut out)?;
         items.push(AnonymisedItem {
             entity_type: entity.entity_type,
             original: span,
             anonymised: ByteSpan::new(replaced_at, out.len()),
-            operator: operator.name(),
+            operator: applied,
             score: entity.score,
         });
         cursor = span.end;

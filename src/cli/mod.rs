@@ -3,6 +3,7 @@
 
 mod anonymise;
 mod check;
+mod deanonymise;
 mod output;
 mod serve;
 
@@ -30,6 +31,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Anonymise a text (from a file or stdin).
     Anonymise(anonymise::AnonymiseArgs),
+    /// Restore the values of encrypt tokens in a text (needs the key file).
+    Deanonymise(deanonymise::DeanonymiseArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -39,6 +42,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
+        Command::Deanonymise(args) => deanonymise::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! `riserbo serve`: the gRPC service.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,6 +27,13 @@ pub(crate) struct ServeArgs {
     /// Seconds in-flight calls get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "RISERBO_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
     drain_timeout_secs: u64,
+    /// Key file for hash, pseudonymise, encrypt and Deanonymise (format: docs/keys.md).
+    #[arg(long, env = "RISERBO_KEYS")]
+    keys: Option<PathBuf>,
+    /// Answer Deanonymise calls (off: FAILED_PRECONDITION). Enable only where callers are
+    /// authenticated.
+    #[arg(long, env = "RISERBO_ENABLE_DEANONYMISE")]
+    enable_deanonymise: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,6 +56,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     init_tracing(args.log_format);
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let keys = Arc::new(super::anonymise::load_keys(args.keys.as_ref()).context("loading keys")?);
     runtime.block_on(async move {
         let store = Arc::new(PolicyStore::with_default());
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -59,12 +68,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             %addr,
             policy = %policy.reference.id,
             version = %policy.reference.version,
+            key_tenants = keys.len(),
+            deanonymise = args.enable_deanonymise,
             startup_ms = started.elapsed().as_millis() as u64,
             "serving"
         );
         let options = ServeOptions {
             limits: Limits { max_text_bytes: args.max_text_bytes },
             drain_timeout: std::time::Duration::from_secs(args.drain_timeout_secs),
+            keys,
+            enable_deanonymise: args.enable_deanonymise,
         };
         service::serve(listener, store, options, service::shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::anonymise::{self, Anonymised, Operator, OperatorConfig};
+use crate::anonymise::{self, AnonymiseContext, AnonymiseError, Anonymised, KeyContext, Operator, OperatorConfig};
 use crate::engine::Engine;
 use crate::engine::context::{Language, PostContext};
 use crate::engine::entity::{Entity, EntityType};
@@ -86,8 +86,16 @@ impl CompiledPolicy {
         })
     }
 
-    /// Anonymises `text`.
-    pub fn anonymise(&self, text: &str, input: &AnonymiseInput, limits: &Limits) -> Result<AnonymiseReport, Error> {
+    /// Anonymises `text`. `keys` are the request tenant's keys, for `hash`, `pseudonymise`
+    /// and `encrypt`; operators are checked (parameters, keys, `generalise` on types it can
+    /// coarsen) before the text is read.
+    pub fn anonymise(
+        &self,
+        text: &str,
+        input: &AnonymiseInput,
+        limits: &Limits,
+        keys: &KeyContext<'_>,
+    ) -> Result<AnonymiseReport, Error> {
         limits.check_text("text", text)?;
         let types = if input.entity_types.is_empty() {
             self.anonymise_types.clone()
@@ -102,14 +110,30 @@ impl CompiledPolicy {
         let mut operators =
             OperatorConfig { default: input.default_operator.clone().unwrap_or_default(), ..Default::default() };
         for (name, operator) in &input.operators {
-            let ty = self.resolve_type(&format!("operators[{name:?}]"), name)?;
+            let field = format!("operators[{name:?}]");
+            let ty = self.resolve_type(&field, name)?;
+            operator.check(&field, keys)?;
+            if matches!(operator, Operator::Generalise { .. }) && !anonymise::generalise::supports(ty) {
+                return Err(generalise_unsupported(&field, ty).into());
+            }
             operators.per_type.insert(ty, operator.clone());
+        }
+        if input.default_operator.is_some() {
+            operators.default.check("default_operator", keys)?;
+            if matches!(operators.default, Operator::Generalise { .. })
+                && let Some(ty) =
+                    types.iter().find(|t| !operators.per_type.contains_key(t) && !anonymise::generalise::supports(**t))
+            {
+                return Err(generalise_unsupported("default_operator", *ty).into());
+            }
         }
 
         let analysis = self.engine.analyze(text, input.language, input.author_name.as_deref());
         let selected: Vec<Entity> =
             analysis.entities.iter().filter(|e| types.contains(&e.entity_type)).cloned().collect();
-        let anonymised = anonymise::anonymise(text, &selected, &operators)?;
+        let context =
+            AnonymiseContext { keys: *keys, pseudonym_scope: &input.pseudonym_scope, language: analysis.language };
+        let anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
         Ok(AnonymiseReport { anonymised, language: analysis.language, entity_counts: count_entities(&selected) })
     }
 
@@ -120,6 +144,14 @@ impl CompiledPolicy {
             field: field.to_owned(),
             reason: format!("unknown entity type {name:?}"),
         })
+    }
+}
+
+fn generalise_unsupported(field: &str, ty: EntityType) -> AnonymiseError {
+    let supported: Vec<&str> = anonymise::generalise::GENERALISABLE.iter().map(|t| t.as_str()).collect();
+    AnonymiseError::InvalidOperator {
+        field: field.to_owned(),
+        reason: format!("generalise applies to {} only, not {ty}; give {ty} its own operator", supported.join(", ")),
     }
 }
 
