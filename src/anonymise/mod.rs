@@ -205,4 +205,158 @@ mod tests {
         assert_eq!(out.text, "Chiama domani");
         assert!(out.items[0].anonymised.is_empty());
     }
+
+    // Each operator on an Italian and an English text with accents, emoji and a repeated
+    // name, so the mention expansion, byte offsets after multi-byte characters and the
+    // language of pseudonyms are all exercised.
+
+    const IT: &str = "La sig.ra Zoë Müller 😀 è tornata: chiamala al +39 328 445 4567 o scrivi a zoë.müller@esempio.it. Zoë Müller ringrazia!";
+    const EN: &str =
+        "Mrs. Zoë O’Brien 🦷 called from +44 7700 900456; email zoe.obrien@example.co.uk. Thanks, Zoë O’Brien!";
+
+    fn entities(text: &str) -> Vec<Entity> {
+        let (name, phone, email) = if text == IT {
+            ("Zoë Müller", "+39 328 445 4567", "zoë.müller@esempio.it")
+        } else {
+            ("Zoë O’Brien", "+44 7700 900456", "zoe.obrien@example.co.uk")
+        };
+        vec![
+            entity(text, name, EntityType::Person),
+            entity(text, phone, EntityType::PhoneNumber),
+            entity(text, email, EntityType::EmailAddress),
+        ]
+    }
+
+    fn run(text: &str, operator: Operator, ring: &Keyring, scope: &str) -> Anonymised {
+        let language = if text == IT { Language::Italian } else { Language::English };
+        let ctx = AnonymiseContext { keys: ring.context(""), pseudonym_scope: scope, language };
+        let ops = OperatorConfig { default: operator, ..Default::default() };
+        anonymise_with(text, &entities(text), &ops, &ctx).unwrap()
+    }
+
+    /// The replacement each item's output span points at.
+    fn replacements(out: &Anonymised) -> Vec<&str> {
+        out.items.iter().map(|i| &out.text[i.anonymised.start..i.anonymised.end]).collect()
+    }
+
+    fn originals<'t>(text: &'t str, out: &Anonymised) -> Vec<&'t str> {
+        out.items.iter().map(|i| &text[i.original.start..i.original.end]).collect()
+    }
+
+    #[test]
+    fn each_operator_in_italian_and_english() {
+        let ring = keys::tests::keyring();
+        for text in [IT, EN] {
+            let values = originals(text, &run(text, Operator::Keep, &ring, ""))
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>();
+            assert_eq!(values.len(), 4, "name, phone, e-mail, name again: {values:?}");
+
+            let out = run(text, Operator::default(), &ring, "");
+            assert_eq!(replacements(&out), ["<PERSON>", "<PHONE_NUMBER>", "<EMAIL_ADDRESS>", "<PERSON>"]);
+
+            let out = run(text, Operator::Redact, &ring, "");
+            assert!(replacements(&out).iter().all(|r| r.is_empty()));
+            assert!(!out.text.contains("  "), "{}", out.text);
+
+            let out = run(text, Operator::Mask { masking_char: '#', chars_to_mask: 0, from_end: false }, &ring, "");
+            let masked = replacements(&out);
+            assert!(masked[1] == "+39 ### ### ####" || masked[1] == "+44 #### ######", "{masked:?}");
+            assert!(masked[0].starts_with("### ") && masked[2].contains('@') && masked[2].contains('.'), "{masked:?}");
+
+            let out = run(text, Operator::Hash { truncate: 16 }, &ring, "");
+            let hashes = replacements(&out);
+            assert!(hashes.iter().all(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())));
+            assert_eq!(hashes[0], hashes[3], "the same name hashes the same");
+            assert_ne!(hashes[0], hashes[1]);
+
+            let out = run(text, Operator::Pseudonymise { letters: 0 }, &ring, "thread-9");
+            let labels = replacements(&out);
+            let word = if text == IT { "Paziente " } else { "Patient " };
+            assert!(labels[0].starts_with(word), "{labels:?}");
+            assert_eq!(labels[0], labels[3], "the same name gets the same pseudonym");
+            assert_eq!(out, run(text, Operator::Pseudonymise { letters: 0 }, &ring, "thread-9"), "stable");
+
+            let out = run(text, Operator::Encrypt { key_id: None }, &ring, "");
+            assert!(replacements(&out).iter().all(|t| t.starts_with("[ENC:") && t.contains(":k2:")));
+            let restored = deanonymise(&out.text, &ring.context("")).unwrap();
+            assert_eq!(restored.text, text, "encrypt round-trips exactly");
+            assert_eq!(restored.items.len(), 4);
+
+            let out = run(text, Operator::Keep, &ring, "");
+            assert_eq!(out.text, text);
+            assert_eq!(replacements(&out), values.iter().map(String::as_str).collect::<Vec<_>>());
+
+            for operator in [
+                Operator::default(),
+                Operator::Redact,
+                Operator::Mask { masking_char: '*', chars_to_mask: 0, from_end: true },
+                Operator::Hash { truncate: 0 },
+                Operator::Pseudonymise { letters: 4 },
+                Operator::Encrypt { key_id: Some("k1".into()) },
+            ] {
+                let out = run(text, operator.clone(), &ring, "");
+                assert_eq!(originals(text, &out), values, "{operator:?}: original spans");
+                assert!(out.items.iter().all(|i| i.operator == operator.name()));
+                for value in &values {
+                    assert!(!out.text.contains(value.as_str()), "{operator:?} left {value:?} in {:?}", out.text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn generalise_in_italian_and_english() {
+        let it = "Il 12 marzo 2024 😀 la paziente di 45 anni di Via Roma 12, 20121 Milano (MI) è tornata.";
+        let en = "On 3rd March 2024 🦷 a 45-year-old from 221B Baker Street, London NW1 6XE came back.";
+        let cases = [
+            (it, "12 marzo 2024", "45 anni", "Via Roma 12, 20121 Milano (MI)", Language::Italian),
+            (en, "3rd March 2024", "45-year-old", "221B Baker Street, London NW1 6XE", Language::English),
+        ];
+        for (text, date, age, address, language) in cases {
+            let entities = [
+                entity(text, date, EntityType::DateTime),
+                entity(text, age, EntityType::Age),
+                entity(text, address, EntityType::Address),
+            ];
+            let ctx = AnonymiseContext { language, ..AnonymiseContext::unkeyed() };
+            let year =
+                OperatorConfig { default: Operator::Generalise { dates: DateGranularity::Year }, ..Default::default() };
+            let month = OperatorConfig {
+                default: Operator::Generalise { dates: DateGranularity::Month },
+                ..Default::default()
+            };
+            let out = anonymise_with(text, &entities, &month, &ctx).unwrap();
+            let expected_month = if language == Language::Italian {
+                "Il marzo 2024 😀 la paziente di 40-49 anni di Milano è tornata."
+            } else {
+                "On March 2024 🦷 a 40-49-year-old from London came back."
+            };
+            assert_eq!(out.text, expected_month);
+            assert!(out.items.iter().all(|i| i.operator == "generalise"));
+            let out = anonymise_with(text, &entities, &year, &ctx).unwrap();
+            assert_eq!(replacements(&out)[0], "2024");
+        }
+        // A value it cannot parse is replaced, never kept, and the item says so.
+        let text = "Visita ieri 😀";
+        let ops =
+            OperatorConfig { default: Operator::Generalise { dates: DateGranularity::Month }, ..Default::default() };
+        let out =
+            anonymise_with(text, &[entity(text, "ieri", EntityType::DateTime)], &ops, &AnonymiseContext::unkeyed())
+                .unwrap();
+        assert_eq!(out.text, "Visita <DATE_TIME> 😀");
+        assert_eq!(out.items[0].operator, "replace");
+    }
+
+    #[test]
+    fn keyed_operators_without_keys_fail_instead_of_falling_back() {
+        for operator in
+            [Operator::Hash { truncate: 0 }, Operator::Pseudonymise { letters: 0 }, Operator::Encrypt { key_id: None }]
+        {
+            let ops = OperatorConfig { default: operator, ..Default::default() };
+            let err = anonymise(IT, &entities(IT), &ops).unwrap_err();
+            assert!(matches!(err, AnonymiseError::MissingKey { .. }), "{err}");
+        }
+    }
 }

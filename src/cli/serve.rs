@@ -32,7 +32,7 @@ pub(crate) struct ServeArgs {
     keys: Option<PathBuf>,
     /// Answer Deanonymise calls (off: FAILED_PRECONDITION). Enable only where callers are
     /// authenticated.
-    #[arg(long, env = "RISERBO_ENABLE_DEANONYMISE")]
+    #[arg(long, env = "RISERBO_ENABLE_DEANONYMISE", value_parser = clap::builder::BoolishValueParser::new())]
     enable_deanonymise: bool,
 }
 
