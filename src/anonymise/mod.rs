@@ -110,6 +110,25 @@ pub struct Anonymised {
     pub items: Vec<AnonymisedItem>,
 }
 
+impl Anonymised {
+    /// Maps a span of the output back to the input, when it lies in text no operator touched
+    /// (not overlapping a replacement, not across a redaction); `None` otherwise.
+    pub fn original_span(&self, span: ByteSpan) -> Option<ByteSpan> {
+        // (end in the input, end in the output) of the last item before `span`.
+        let mut base = (0, 0);
+        for item in &self.items {
+            if item.anonymised.end <= span.start {
+                base = (item.original.end, item.anonymised.end);
+            } else if item.anonymised.start >= span.end {
+                break;
+            } else {
+                return None;
+            }
+        }
+        Some(ByteSpan::new(base.0 + (span.start - base.1), base.0 + (span.end - base.1)))
+    }
+}
+
 /// Applies `operators` to `entities` without keys (see [`anonymise_with`]).
 pub fn anonymise(text: &str, entities: &[Entity], operators: &OperatorConfig) -> Result<Anonymised, AnonymiseError> {
     anonymise_with(text, entities, operators, &AnonymiseContext::unkeyed())
@@ -358,5 +377,27 @@ mod tests {
             let err = anonymise(IT, &entities(IT), &ops).unwrap_err();
             assert!(matches!(err, AnonymiseError::MissingKey { .. }), "{err}");
         }
+    }
+
+    #[test]
+    fn output_spans_in_untouched_text_map_back_to_the_input() {
+        let text = "Chiama Mario Rossi 😀 domani, scrivi a mario@example.com o al 333";
+        let entities = [
+            entity(text, "Mario Rossi", EntityType::Person),
+            entity(text, "mario@example.com", EntityType::EmailAddress),
+        ];
+        let mut ops = OperatorConfig::default();
+        ops.per_type.insert(EntityType::Person, Operator::Redact);
+        let out = anonymise(text, &entities, &ops).unwrap();
+        assert_eq!(out.text, "Chiama 😀 domani, scrivi a <EMAIL_ADDRESS> o al 333");
+        let find = |s: &str| {
+            let at = out.text.find(s).unwrap();
+            out.original_span(ByteSpan::new(at, at + s.len())).map(|span| &text[span.start..span.end])
+        };
+        assert_eq!(find("Chiama"), Some("Chiama"));
+        assert_eq!(find("domani"), Some("domani"));
+        assert_eq!(find("333"), Some("333"));
+        assert_eq!(find("Chiama 😀"), None, "across the redaction");
+        assert_eq!(find("EMAIL"), None, "inside a replacement");
     }
 }

@@ -12,6 +12,9 @@ use crate::error::{Error, Limits, RequestError};
 
 use super::PolicyRef;
 
+/// How many times Anonymise re-checks its own output for values that became recognisable.
+const MAX_RECHECKS: usize = 3;
+
 /// An immutable, validated policy: shared behind an `Arc` by every request that uses it.
 #[derive(Debug)]
 pub struct CompiledPolicy {
@@ -128,13 +131,32 @@ impl CompiledPolicy {
             }
         }
 
-        let analysis = self.engine.analyze(text, input.language, input.author_name.as_deref());
-        let selected: Vec<Entity> =
+        let author = input.author_name.as_deref();
+        let analysis = self.engine.analyze(text, input.language, author);
+        let language = analysis.language;
+        let mut selected: Vec<Entity> =
             analysis.entities.iter().filter(|e| types.contains(&e.entity_type)).cloned().collect();
-        let context =
-            AnonymiseContext { keys: *keys, pseudonym_scope: &input.pseudonym_scope, language: analysis.language };
-        let anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
-        Ok(AnonymiseReport { anonymised, language: analysis.language, entity_counts: count_entities(&selected) })
+        let context = AnonymiseContext { keys: *keys, pseudonym_scope: &input.pseudonym_scope, language };
+        let mut anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
+        // Re-check the output: replacing shortens the text, so a context word can come within
+        // reach of a value it was too far from ("tel. <PHONE_NUMBER>, <IBAN_CODE>, 07700 900456"
+        // once a 27-character IBAN is one word). What the engine finds in untouched text now is
+        // anonymised too, from the input, so the output holds nothing the engine would flag.
+        for _ in 0..MAX_RECHECKS {
+            let again = self.engine.analyze(&anonymised.text, Some(language), author);
+            let missed: Vec<Entity> = again
+                .entities
+                .iter()
+                .filter(|e| types.contains(&e.entity_type))
+                .filter_map(|e| anonymised.original_span(e.span).map(|span| Entity { span, ..e.clone() }))
+                .collect();
+            if missed.is_empty() {
+                break;
+            }
+            selected.extend(missed);
+            anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
+        }
+        Ok(AnonymiseReport { anonymised, language, entity_counts: count_entities(&selected) })
     }
 
     /// Resolves an entity type name this policy can recognise.
