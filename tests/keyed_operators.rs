@@ -472,3 +472,63 @@ async fn logs_carry_neither_patient_data_nor_keys() {
         assert!(!log.contains(secret.as_str()), "{secret:?} appears in the logs:\n{log}");
     }
 }
+
+/// `riserbo anonymise` with every operator's CLI syntax, and `riserbo deanonymise` back.
+#[test]
+fn cli_operators_keys_and_deanonymise() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.toml");
+    std::fs::write(
+        &keys,
+        format!("[[tenant]]\nname = \"\"\ncurrent = \"k1\"\nkey = [{{ id = \"k1\", secret = \"{ROMA_K1}\" }}]\n"),
+    )
+    .unwrap();
+    let keys = keys.to_str().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_riserbo"))
+            .args(args)
+            .env_remove("RISERBO_KEYS")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let anonymise = |operator: &str| {
+        let (code, out, err) = run(&["anonymise", "--keys", keys, "--scope", "t", "--operator", operator], IT);
+        assert_eq!(code, Some(0), "{operator}: {err}");
+        out.trim_end().to_owned()
+    };
+    assert!(anonymise("PERSON=pseudonymise").starts_with("Oggi la sig.ra Paziente "));
+    assert_eq!(anonymise("PERSON=pseudonymise:6").matches("Paziente ").count(), 2);
+    assert!(anonymise("PHONE_NUMBER=hash:16").contains("chiamala al "));
+    assert!(anonymise("PHONE_NUMBER=mask:#:6").contains("chiamala al +39 ### ### 1290"));
+    assert!(anonymise("PERSON=redact").starts_with("Oggi la sig.ra 😀"));
+    assert!(anonymise("PERSON=replace:[nome]").starts_with("Oggi la sig.ra [nome] 😀"));
+    assert!(anonymise("PERSON=keep").starts_with("Oggi la sig.ra Zoë Müller 😀"));
+    assert!(anonymise("PERSON=encrypt:k1").starts_with("Oggi la sig.ra [ENC:PERSON:k1:"));
+
+    let (code, encrypted, _) = run(&["anonymise", "--keys", keys, "--default-operator", "encrypt"], IT);
+    assert_eq!(code, Some(0));
+    let (code, restored, _) = run(&["deanonymise", "--keys", keys], &encrypted);
+    assert_eq!(code, Some(0));
+    assert_eq!(restored.trim_end(), IT);
+    let (code, json, _) = run(&["deanonymise", "--keys", keys, "--json"], &encrypted);
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["items"][0]["entity_type"], "PERSON");
+
+    let (code, _, err) = run(&["anonymise", "--operator", "PERSON=pseudonymise"], IT);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("operators[\"PERSON\"]: pseudonymise needs a key"), "{err}");
+    let (code, _, err) = run(&["anonymise", "--operator", "PERSON=generalise"], IT);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("generalise applies to DATE_TIME, AGE, ADDRESS only"), "{err}");
+    let tampered = encrypted.replacen("[ENC:PERSON:k1:", "[ENC:PERSON:k1:A", 1);
+    let (code, _, err) = run(&["deanonymise", "--keys", keys], &tampered);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("token 1 at bytes 15.."), "{err}");
+}

@@ -4,7 +4,9 @@
 //! are written inline or named by environment variable; never from the policy file (policies
 //! are reviewed, versioned and returned by GetPolicy; keys must not be). The format is in
 //! `docs/keys.md`. Guarantees:
-//! - secret bytes live only in zeroized buffers (`Zeroizing`), wiped on drop;
+//! - the file text, secrets and derived subkeys are held in `Zeroizing` buffers, wiped on
+//!   drop (best effort: the process environment and the TOML parser's transient copies are
+//!   outside our control);
 //! - `Debug` prints tenants and key ids, never key material;
 //! - load errors name the file, line and field, never echo the file's content (a secret
 //!   written in the wrong place must not end up in a log).
