@@ -1,0 +1,110 @@
+//! The outermost layer: one tracing span per call (method, caller, status code; the handler's
+//! span with tenant, verdict, rule ids and timings nests inside it), joined to the client's
+//! trace when it sent W3C `traceparent` metadata, and the call metrics (duration histogram and
+//! count by method and status code). Outermost so calls refused by any later layer are traced
+//! and counted too.
+
+use std::convert::Infallible;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use opentelemetry::propagation::Extractor;
+use tower::{Layer, Service};
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use super::auth;
+use super::{Body, BoxFuture};
+use crate::telemetry::Metrics;
+
+/// Applies [`TelemetryService`].
+#[derive(Debug, Clone)]
+pub struct TelemetryLayer {
+    metrics: Metrics,
+}
+
+impl TelemetryLayer {
+    pub fn new(metrics: Metrics) -> Self {
+        Self { metrics }
+    }
+}
+
+impl<S> Layer<S> for TelemetryLayer {
+    type Service = TelemetryService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        TelemetryService { inner, metrics: self.metrics.clone() }
+    }
+}
+
+/// Traces and measures each call.
+#[derive(Debug, Clone)]
+pub struct TelemetryService<S> {
+    inner: S,
+    metrics: Metrics,
+}
+
+struct HeaderExtractor<'a>(&'a http::HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+impl<S> Service<http::Request<Body>> for TelemetryService<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let started = Instant::now();
+        // Only known method names become span names and metric attributes: a client cannot
+        // grow the metric cardinality with made-up paths.
+        let method = auth::method(request.uri().path()).map_or("unknown", |(path, _)| path.trim_start_matches('/'));
+        let span = tracing::info_span!(
+            "grpc",
+            otel.name = method,
+            otel.kind = "server",
+            rpc.system = "grpc",
+            rpc.method = method,
+            caller = tracing::field::Empty,
+            rpc.grpc.status_code = tracing::field::Empty,
+            elapsed_us = tracing::field::Empty,
+        );
+        let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
+        let _ = span.set_parent(parent);
+        let call = span.in_scope(|| self.inner.call(request));
+        let metrics = self.metrics.clone();
+        Box::pin(
+            async move {
+                let response = call.await?;
+                // Errors are trailers-only responses: the status is in the headers. Success
+                // puts it in the trailers, after the body: absent here means OK.
+                let code = response
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<i32>().ok())
+                    .map_or(tonic::Code::Ok, tonic::Code::from_i32);
+                let elapsed = started.elapsed();
+                let span = tracing::Span::current();
+                span.record("rpc.grpc.status_code", code as i32);
+                span.record("elapsed_us", elapsed.as_micros() as u64);
+                metrics.call(method, code, elapsed);
+                Ok(response)
+            }
+            .instrument(span),
+        )
+    }
+}
