@@ -93,7 +93,8 @@ async fn a_role_not_granted_is_permission_denied() {
     let server = server_with_keys().await;
     let mut client = server.client().await;
     // The anonymiser may anonymise for every tenant, but not check.
-    let anonymise = AnonymiseRequest { tenant: "clinic-b".into(), text: "Chiama il 328 445 1290".into(), ..Default::default() };
+    let anonymise =
+        AnonymiseRequest { tenant: "clinic-b".into(), text: "Chiama il 328 445 1290".into(), ..Default::default() };
     client.anonymise(with_key(anonymise, "key-anonymise-only")).await.unwrap();
     let status = client.check_post(with_key(post("clinic-b"), "key-anonymise-only")).await.unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
@@ -117,8 +118,10 @@ async fn health_and_reflection_stay_open() {
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     let mut reflection = ServerReflectionClient::new(server.channel().await);
-    let request =
-        ServerReflectionRequest { host: String::new(), message_request: Some(MessageRequest::ListServices(String::new())) };
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
     let mut stream = reflection.server_reflection_info(tokio_stream::iter([request])).await.unwrap().into_inner();
     assert!(stream.message().await.unwrap().is_some());
 }
@@ -143,7 +146,8 @@ impl Pki {
     /// (certificate PEM, key PEM) with `common_name` and DNS names.
     fn leaf(&self, common_name: &str, dns: &[&str], usage: rcgen::ExtendedKeyUsagePurpose) -> (String, String) {
         let key = rcgen::KeyPair::generate().unwrap();
-        let mut params = rcgen::CertificateParams::new(dns.iter().map(|d| (*d).to_owned()).collect::<Vec<_>>()).unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(dns.iter().map(|d| (*d).to_owned()).collect::<Vec<_>>()).unwrap();
         params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
         params.extended_key_usages = vec![usage];
         let cert = params.signed_by(&key, &self.issuer).unwrap();
