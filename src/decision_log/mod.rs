@@ -379,3 +379,53 @@ fn export(logger: &opentelemetry_sdk::logs::SdkLogger, d: &Decision) {
     }
     logger.emit(record);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyRef;
+
+    fn decision(id: &str, age: Duration) -> Decision {
+        let policy = PolicyRef { id: "p".into(), version: "1".into(), sha256: "0".repeat(64) };
+        let mut d =
+            Decision::new(DecisionKind::CheckPost, id, "", "anonymous", &policy, std::time::Instant::now());
+        d.time = SystemTime::now() - age;
+        d.verdict = Some(Verdict::Allow);
+        d
+    }
+
+    #[tokio::test]
+    async fn retention_deletes_old_decisions_with_their_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = DecisionLogOptions::new(dir.path());
+        options.retention = Duration::from_secs(30 * 86_400);
+        let log = DecisionLog::open(options.clone(), Metrics::default()).unwrap();
+        let mut old = decision("0190b6a0-0000-7000-8000-000000000001", Duration::from_secs(40 * 86_400));
+        old.rules = vec![Count { name: "HID-01".into(), count: 1 }];
+        log.record(old).await;
+        log.record(decision("0190b6a0-0000-7000-8000-000000000002", Duration::ZERO)).await;
+        log.flush().await.unwrap();
+        assert!(log.contains("0190b6a0-0000-7000-8000-000000000001").await.unwrap());
+        log.prune().await;
+        log.flush().await.unwrap();
+        assert!(!log.contains("0190b6a0-0000-7000-8000-000000000001").await.unwrap());
+        assert!(log.contains("0190b6a0-0000-7000-8000-000000000002").await.unwrap());
+        log.shutdown().await;
+
+        // Reopening applies retention too, and the orphaned rule counts went with the row.
+        let conn = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+        let rules: i64 = conn.query_row("SELECT COUNT(*) FROM decision_rules", [], |r| r.get(0)).unwrap();
+        assert_eq!(rules, 0);
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[tokio::test]
+    async fn records_after_shutdown_are_counted_not_lost_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = DecisionLog::open(DecisionLogOptions::new(dir.path()), Metrics::default()).unwrap();
+        log.shutdown().await;
+        log.record(decision("0190b6a0-0000-7000-8000-000000000003", Duration::ZERO)).await;
+        assert!(log.flush().await.is_err());
+    }
+}
