@@ -33,7 +33,11 @@ fn hmac_hex(text: &str) -> String {
 }
 
 /// Lists until `n` decisions are visible (the writer commits asynchronously).
-async fn wait_for(client: &mut PolicyServiceClient<Channel>, request: ListDecisionsRequest, n: usize) -> Vec<riserbo::service::proto::Decision> {
+async fn wait_for(
+    client: &mut PolicyServiceClient<Channel>,
+    request: ListDecisionsRequest,
+    n: usize,
+) -> Vec<riserbo::service::proto::Decision> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let decisions = client.list_decisions(request.clone()).await.unwrap().into_inner().decisions;
@@ -83,9 +87,11 @@ async fn a_decision_records_the_allow_listed_fields() {
     assert!(client.list_decisions(other).await.unwrap().into_inner().decisions.is_empty());
 
     // Anonymise decisions are recorded too, with the decision id it returned.
-    let anonymise = AnonymiseRequest { tenant: "clinic-a".into(), text: "Chiama il +39 328 445 1290".into(), ..Default::default() };
+    let anonymise =
+        AnonymiseRequest { tenant: "clinic-a".into(), text: "Chiama il +39 328 445 1290".into(), ..Default::default() };
     let response = client.anonymise(anonymise).await.unwrap().into_inner();
-    let list = ListDecisionsRequest { tenant: "clinic-a".into(), kind: DecisionKind::Anonymise as i32, ..Default::default() };
+    let list =
+        ListDecisionsRequest { tenant: "clinic-a".into(), kind: DecisionKind::Anonymise as i32, ..Default::default() };
     let decisions = wait_for(&mut client, list, 1).await;
     assert_eq!(decisions[0].decision_id, response.decision_id);
     assert_eq!(decisions[0].verdict, Verdict::Unspecified as i32);
@@ -124,7 +130,15 @@ async fn listing_filters_and_pages() {
 
     let count = |request: ListDecisionsRequest| {
         let mut client = client.clone();
-        async move { client.list_decisions(ListDecisionsRequest { page_size: 100, ..request }).await.unwrap().into_inner().decisions.len() }
+        async move {
+            client
+                .list_decisions(ListDecisionsRequest { page_size: 100, ..request })
+                .await
+                .unwrap()
+                .into_inner()
+                .decisions
+                .len()
+        }
     };
     assert_eq!(count(ListDecisionsRequest { verdict: Verdict::Block as i32, ..Default::default() }).await, 4);
     assert_eq!(count(ListDecisionsRequest { verdict: Verdict::Allow as i32, ..Default::default() }).await, 3);

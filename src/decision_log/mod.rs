@@ -387,8 +387,7 @@ mod tests {
 
     fn decision(id: &str, age: Duration) -> Decision {
         let policy = PolicyRef { id: "p".into(), version: "1".into(), sha256: "0".repeat(64) };
-        let mut d =
-            Decision::new(DecisionKind::CheckPost, id, "", "anonymous", &policy, std::time::Instant::now());
+        let mut d = Decision::new(DecisionKind::CheckPost, id, "", "anonymous", &policy, std::time::Instant::now());
         d.time = SystemTime::now() - age;
         d.verdict = Some(Verdict::Allow);
         d
