@@ -23,6 +23,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -52,7 +53,8 @@ def main():
     grpcurl = subprocess.run([os.path.join(ROOT, "scripts", "tools.sh"), "grpcurl"], check=True,
                              capture_output=True, text=True).stdout.strip()
     port = free_port()
-    server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}"],
+    data_dir = tempfile.TemporaryDirectory()
+    server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir.name],
                               stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
         deadline = time.time() + 10
@@ -106,6 +108,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+        data_dir.cleanup()
 
 
 if __name__ == "__main__":
