@@ -278,22 +278,18 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
     assert!(stderr.contains("HID-01"));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let r = collector.received.lock().unwrap();
-        let complete = r.span_names.iter().any(|n| n == "CheckPost")
-            && r.metric_names.iter().any(|n| n == "riserbo.decisions")
-            && r.metric_names.iter().any(|n| n == "rpc.server.call.duration")
-            && r.log_events.iter().filter(|e| *e == "riserbo.decision").count() == 8;
+        let (complete, summary) = {
+            let r = collector.received.lock().unwrap();
+            let complete = r.span_names.iter().any(|n| n == "CheckPost")
+                && r.metric_names.iter().any(|n| n == "riserbo.decisions")
+                && r.metric_names.iter().any(|n| n == "rpc.server.call.duration")
+                && r.log_events.iter().filter(|e| *e == "riserbo.decision").count() == 8;
+            (complete, format!("spans {:?}, metrics {:?}, logs {:?}", r.span_names, r.metric_names, r.log_events))
+        };
         if complete {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the collector got spans {:?}, metrics {:?}, logs {:?}",
-            r.span_names,
-            r.metric_names,
-            r.log_events
-        );
-        drop(r);
+        assert!(Instant::now() < deadline, "the collector got {summary}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let stored = files_bytes(&data);

@@ -229,7 +229,7 @@ async fn run(
             minute.tick().await;
             access.forget_idle();
             minutes += 1;
-            if minutes % 60 == 0
+            if minutes.is_multiple_of(60)
                 && let Some(log) = &decision_log
             {
                 log.prune().await;
