@@ -195,6 +195,21 @@ async fn statistics_count_verdicts_rules_and_entities_over_a_window() {
 }
 
 #[tokio::test]
+async fn labels_are_bounded() {
+    let server = TestServer::start().await;
+    let mut client = server.client().await;
+    let mut request = post("");
+    request.labels = (0..33).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+    let status = client.check_post(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().starts_with("labels: at most 32"), "{}", status.message());
+    let mut request = post("");
+    request.labels = HashMap::from([("post_id".to_owned(), "x".repeat(300))]);
+    let status = client.check_post(request).await.unwrap_err();
+    assert!(status.message().starts_with("labels[\"post_id\"]"), "{}", status.message());
+}
+
+#[tokio::test]
 async fn without_a_decision_log_the_reads_are_failed_precondition() {
     let server = TestServer::start().await;
     let mut client = server.client().await;

@@ -54,7 +54,7 @@ impl TryFrom<pb::CheckPostRequest> for CheckCall {
             author_name: non_empty(author_name),
             language: language_field("language", &language)?,
             locale: language_field("locale", &locale)?,
-            labels: labels.into_iter().collect(),
+            labels: labels_field(labels)?,
         };
         Ok(CheckCall { tenant, text, context })
     }
@@ -104,6 +104,30 @@ impl TryFrom<pb::AnonymiseRequest> for AnonymiseCall {
             },
         })
     }
+}
+
+/// Labels go into the decision log with every decision: bounded, so a caller cannot grow it
+/// without limit.
+pub const MAX_LABELS: usize = 32;
+pub const MAX_LABEL_KEY_BYTES: usize = 64;
+pub const MAX_LABEL_VALUE_BYTES: usize = 256;
+
+fn labels_field(
+    labels: std::collections::HashMap<String, String>,
+) -> Result<std::collections::BTreeMap<String, String>, RequestError> {
+    let invalid = |field: String, reason: String| RequestError::Invalid { field, reason };
+    if labels.len() > MAX_LABELS {
+        return Err(invalid("labels".to_owned(), format!("at most {MAX_LABELS} labels")));
+    }
+    for (key, value) in &labels {
+        if key.is_empty() || key.len() > MAX_LABEL_KEY_BYTES {
+            return Err(invalid("labels".to_owned(), format!("keys must be 1 to {MAX_LABEL_KEY_BYTES} bytes")));
+        }
+        if value.len() > MAX_LABEL_VALUE_BYTES {
+            return Err(invalid(format!("labels[{key:?}]"), format!("at most {MAX_LABEL_VALUE_BYTES} bytes")));
+        }
+    }
+    Ok(labels.into_iter().collect())
 }
 
 fn operator(field: &str, op: pb::Operator) -> Result<Operator, RequestError> {
