@@ -493,6 +493,35 @@ roles = ["check", "anonymise"]
         assert!(err.to_string().starts_with("limits.max_message_bytes"), "{err}");
     }
 
+    /// The README's configuration example parses (no stale or misspelt key) and sets every
+    /// key there is (so every key is documented).
+    #[test]
+    fn the_readme_documents_every_key() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\n[server]").expect("README has the configuration example") + 8;
+        let text = &readme[start..start + readme[start..].find("```").unwrap()];
+        let file = ConfigFile::parse(text, "README.md").unwrap();
+        let ConfigFile { server, limits, auth, tls, decision_log, telemetry, grpc_web } = file;
+        let ServerSection { listen, max_text_bytes, log_format, drain_timeout_secs } = server;
+        assert!(listen.is_some() && max_text_bytes.is_some() && log_format.is_some() && drain_timeout_secs.is_some());
+        let LimitsSection { max_message_bytes, call_timeout_ms, max_concurrent_calls, rate } = limits;
+        assert!(max_message_bytes.is_some() && call_timeout_ms.is_some() && max_concurrent_calls.is_some());
+        let RateSection { requests_per_second: _, burst, tenants } = rate.unwrap();
+        assert!(burst.is_some() && tenants.values().all(|t| t.burst.is_some()) && !tenants.is_empty());
+        let AuthSection { enabled, keys, clients } = auth;
+        assert!(enabled && !keys.is_empty() && !clients.is_empty());
+        let TlsSection { cert_file: _, key_file: _, client_ca_file } = tls.unwrap();
+        assert!(client_ca_file.is_some());
+        let DecisionLogSection { enabled, data_dir, retention_days, queue_capacity, hmac_key_env, export_otlp: _ } =
+            decision_log;
+        assert!(enabled.is_some() && data_dir.is_some() && retention_days.is_some());
+        assert!(queue_capacity.is_some() && hmac_key_env.is_some());
+        let TelemetrySection { otlp_endpoint, service_name, metrics_interval_secs } = telemetry;
+        assert!(otlp_endpoint.is_some() && service_name.is_some() && metrics_interval_secs.is_some());
+        let GrpcWebSection { enabled, allowed_origins } = grpc_web;
+        assert!(enabled.is_some() && !allowed_origins.is_empty());
+    }
+
     #[test]
     fn origins_are_checked() {
         assert!(resolve_text("[grpc_web]\nallowed_origins = [\"https://dash.example\", \"*\"]\n", &[]).is_ok());
