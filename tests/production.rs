@@ -355,4 +355,6 @@ async fn sigterm_during_a_burst_keeps_every_answered_decision() {
         missing.first()
     );
     assert!(stderr.contains("decision log flushed"), "{stderr}");
+    // Local defaults: authentication is off, and the server says so loudly.
+    assert!(stderr.contains("\"level\":\"WARN\"") && stderr.contains("AUTHENTICATION IS OFF"), "{stderr}");
 }
