@@ -125,6 +125,7 @@ pub struct DecisionLogSection {
 #[serde(deny_unknown_fields, default)]
 pub struct TelemetrySection {
     pub otlp_endpoint: Option<String>,
+    pub prometheus_listen: Option<SocketAddr>,
     pub service_name: Option<String>,
     pub metrics_interval_secs: Option<u64>,
 }
@@ -144,6 +145,7 @@ pub struct Overrides {
     pub log_format: Option<LogFormat>,
     pub drain_timeout_secs: Option<u64>,
     pub otlp_endpoint: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub no_decision_log: bool,
 }
@@ -262,6 +264,7 @@ pub fn resolve(
         service_name: file.telemetry.service_name.unwrap_or_else(|| "riserbo".to_owned()),
         metrics_interval: Duration::from_secs(file.telemetry.metrics_interval_secs.unwrap_or(10).max(1)),
         export_decisions,
+        prometheus_listen: overrides.metrics_listen.or(file.telemetry.prometheus_listen),
     };
     if export_decisions && telemetry.otlp_endpoint.is_none() {
         return Err(invalid("decision_log.export_otlp", "needs telemetry.otlp_endpoint (or --otlp-endpoint)"));
@@ -516,8 +519,9 @@ roles = ["check", "anonymise"]
             decision_log;
         assert!(enabled.is_some() && data_dir.is_some() && retention_days.is_some());
         assert!(queue_capacity.is_some() && hmac_key_env.is_some());
-        let TelemetrySection { otlp_endpoint, service_name, metrics_interval_secs } = telemetry;
+        let TelemetrySection { otlp_endpoint, prometheus_listen, service_name, metrics_interval_secs } = telemetry;
         assert!(otlp_endpoint.is_some() && service_name.is_some() && metrics_interval_secs.is_some());
+        assert!(prometheus_listen.is_some());
         let GrpcWebSection { enabled, allowed_origins } = grpc_web;
         assert!(enabled.is_some() && !allowed_origins.is_empty());
     }

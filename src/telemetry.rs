@@ -1,6 +1,7 @@
 //! Logs, traces and metrics. Logs go to stderr (text or JSON, filtered by `RUST_LOG`);
 //! with an OTLP endpoint, spans, metrics (and, when asked, decision records) are exported
-//! over OTLP/gRPC too. Nothing recorded here carries request text or entity values: spans
+//! over OTLP/gRPC too; with a metrics address, Prometheus scrapes the same metrics from
+//! `GET /metrics`. Nothing recorded here carries request text or entity values: spans
 //! and metrics hold tenants, method names, rule ids, verdicts, counts and timings only.
 
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub struct TelemetryOptions {
     pub metrics_interval: Duration,
     /// Also build a logger provider so the decision log can export its records.
     pub export_decisions: bool,
+    /// Serve the metrics for Prometheus on this address (`GET /metrics`).
+    pub prometheus_listen: Option<std::net::SocketAddr>,
 }
 
 /// The installed providers; [`Telemetry::shutdown`] flushes them.
@@ -49,6 +52,7 @@ pub struct Telemetry {
     tracer: Option<SdkTracerProvider>,
     meter: Option<SdkMeterProvider>,
     logs: Option<SdkLoggerProvider>,
+    prometheus: Option<prometheus::Registry>,
 }
 
 /// Telemetry could not be set up.
@@ -64,9 +68,20 @@ impl Telemetry {
         use tracing_subscriber::EnvFilter;
         let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
         let mut telemetry = Telemetry::default();
+        let resource = Resource::builder().with_service_name(options.service_name.clone()).build();
+        let mut meter = SdkMeterProvider::builder().with_resource(resource.clone());
+        let metered = options.otlp_endpoint.is_some() || options.prometheus_listen.is_some();
+        if options.prometheus_listen.is_some() {
+            let registry = prometheus::Registry::new();
+            let exporter = opentelemetry_prometheus::exporter()
+                .with_registry(registry.clone())
+                .build()
+                .map_err(|e| TelemetryError(format!("prometheus exporter: {e}")))?;
+            meter = meter.with_reader(exporter);
+            telemetry.prometheus = Some(registry);
+        }
         let otel_layer = match &options.otlp_endpoint {
             Some(endpoint) => {
-                let resource = Resource::builder().with_service_name(options.service_name.clone()).build();
                 let spans = opentelemetry_otlp::SpanExporter::builder()
                     .with_tonic()
                     .with_endpoint(endpoint.clone())
@@ -79,9 +94,8 @@ impl Telemetry {
                     .with_endpoint(endpoint.clone())
                     .build()
                     .map_err(|e| TelemetryError(format!("metric exporter: {e}")))?;
-                let reader = PeriodicReader::builder(metrics).with_interval(options.metrics_interval).build();
-                let meter = SdkMeterProvider::builder().with_reader(reader).with_resource(resource.clone()).build();
-                opentelemetry::global::set_meter_provider(meter.clone());
+                meter =
+                    meter.with_reader(PeriodicReader::builder(metrics).with_interval(options.metrics_interval).build());
                 opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
                 if options.export_decisions {
                     let logs = opentelemetry_otlp::LogExporter::builder()
@@ -94,11 +108,15 @@ impl Telemetry {
                 }
                 let layer = tracing_opentelemetry::layer().with_tracer(tracer.tracer("riserbo"));
                 telemetry.tracer = Some(tracer);
-                telemetry.meter = Some(meter);
                 Some(layer)
             }
             None => None,
         };
+        if metered {
+            let meter = meter.build();
+            opentelemetry::global::set_meter_provider(meter.clone());
+            telemetry.meter = Some(meter);
+        }
         let (text, json) = match options.log_format {
             LogFormat::Text => (Some(tracing_subscriber::fmt::layer().with_writer(std::io::stderr)), None),
             LogFormat::Json => (
@@ -124,6 +142,33 @@ impl Telemetry {
             tracing::info!(endpoint = %endpoint, "exporting traces and metrics over OTLP");
         }
         Ok(telemetry)
+    }
+
+    /// Serves `GET /metrics` in the Prometheus text format on `listener` until `shutdown`
+    /// completes. Without a Prometheus registry (no metrics address) it returns at once.
+    pub async fn serve_prometheus(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Some(registry) = self.prometheus.clone() else {
+            return Ok(());
+        };
+        let scrape = move || {
+            let registry = registry.clone();
+            async move {
+                use prometheus::Encoder;
+                let encoder = prometheus::TextEncoder::new();
+                let mut body = Vec::new();
+                match encoder.encode(&registry.gather(), &mut body) {
+                    Ok(()) => ([(http::header::CONTENT_TYPE, encoder.format_type().to_owned())], body).into_response(),
+                    Err(e) => (http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                }
+            }
+        };
+        use axum::response::IntoResponse;
+        let router = axum::Router::new().route("/metrics", axum::routing::get(scrape));
+        axum::serve(listener, router).with_graceful_shutdown(shutdown).await
     }
 
     /// The provider decision records are exported through, when enabled.

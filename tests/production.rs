@@ -1,6 +1,6 @@
 //! The `riserbo serve` binary as it runs in production, started and stopped like an operator
-//! would: no patient data in any of its outputs (logs, spans, metrics, exported decision
-//! records, the decision log files), and SIGTERM during a burst loses no answered decision.
+//! would: no patient data in any of its outputs (logs, spans, OTLP and Prometheus metrics,
+//! exported decision records, the decision log files), and SIGTERM during a burst loses no answered decision.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -60,6 +60,14 @@ impl Served {
             panic!("serve did not start: {:?}", stderr.lock().unwrap());
         });
         Self { child, addr, stderr, reader: Some(reader) }
+    }
+
+    /// The `addr` field of the first log event with this message.
+    fn logged_addr(&self, message: &str) -> Option<String> {
+        self.stderr.lock().unwrap().iter().find_map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).ok()?;
+            (event["message"] == message).then(|| event["addr"].as_str().unwrap_or_default().to_owned())
+        })
     }
 
     async fn client(&self) -> PolicyServiceClient<Channel> {
@@ -208,6 +216,17 @@ fn posts() -> Vec<CheckPostRequest> {
         .collect()
 }
 
+/// `GET /metrics` over plain HTTP/1.1.
+async fn scrape(addr: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: riserbo\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+}
+
 fn files_bytes(dir: &Path) -> Vec<u8> {
     let mut all = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -236,7 +255,7 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
     )
     .unwrap();
     let served = Served::start(
-        &["--config", config.to_str().unwrap()],
+        &["--config", config.to_str().unwrap(), "--metrics-listen", "127.0.0.1:0"],
         // Everything Riserbo itself emits, at every level, and the libraries' debug output.
         &[("RUST_LOG", "debug,riserbo=trace"), ("TEST_DECISION_KEY", "a-test-key-for-the-hmac-0001")],
     );
@@ -268,6 +287,11 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
     };
     let status = client.anonymise(bad_type).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    let metrics_addr = served.logged_addr("prometheus metrics at /metrics").expect("metrics endpoint logged");
+    let scraped = scrape(&metrics_addr).await;
+    assert!(scraped.contains("riserbo_decisions_total{"), "{scraped}");
+    assert!(scraped.contains("rpc_server_call_duration_seconds_bucket{"), "{scraped}");
+    assert!(scraped.contains("rule_id=\"HID-01\""), "{scraped}");
     // Let at least one metrics export happen while running, then stop (which flushes all).
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let (status, stderr) = served.terminate();
@@ -303,6 +327,7 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
         assert!(!received.text.contains(secret), "{secret:?} in the exported telemetry");
         assert!(!contains(&received.bytes, secret), "{secret:?} in the exported telemetry bytes");
         assert!(!contains(&stored, secret), "{secret:?} in the decision log files");
+        assert!(!scraped.contains(secret), "{secret:?} in the Prometheus metrics");
     }
 }
 

@@ -35,6 +35,9 @@ pub(crate) struct ServeArgs {
     /// OTLP/gRPC collector for traces and metrics, e.g. http://localhost:4317 [default: none].
     #[arg(long, env = "RISERBO_OTLP_ENDPOINT")]
     otlp_endpoint: Option<String>,
+    /// Serve Prometheus metrics on this address at GET /metrics [default: none].
+    #[arg(long, env = "RISERBO_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Directory of the decision log database [default: riserbo-data].
     #[arg(long, env = "RISERBO_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -51,6 +54,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         log_format: args.log_format,
         drain_timeout_secs: args.drain_timeout_secs,
         otlp_endpoint: args.otlp_endpoint,
+        metrics_listen: args.metrics_listen,
         data_dir: args.data_dir,
         no_decision_log: args.no_decision_log,
     };
@@ -71,6 +75,26 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             .with_context(|| format!("listening on {}", settings.listen))?;
         let addr = listener.local_addr()?;
         let policy = store.get("")?;
+        let (metrics_stop, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let telemetry = Arc::new(telemetry);
+        let metrics_server = match settings.telemetry.prometheus_listen {
+            Some(address) => {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("listening for metrics on {address}"))?;
+                tracing::info!(addr = %listener.local_addr()?, "prometheus metrics at /metrics");
+                let telemetry = Arc::clone(&telemetry);
+                Some(tokio::spawn(async move {
+                    let stopped = async {
+                        let _ = metrics_stopped.await;
+                    };
+                    if let Err(e) = telemetry.serve_prometheus(listener, stopped).await {
+                        tracing::error!(error = %e, "metrics endpoint stopped");
+                    }
+                }))
+            }
+            None => None,
+        };
         tracing::info!(
             %addr,
             tls = settings.serve.tls.is_some(),
@@ -80,7 +104,11 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             "serving"
         );
         service::serve(listener, store, settings.serve, service::shutdown_signal()).await?;
-        anyhow::Ok(telemetry)
+        let _ = metrics_stop.send(());
+        if let Some(server) = metrics_server {
+            let _ = server.await;
+        }
+        anyhow::Ok(Arc::into_inner(telemetry).unwrap_or_default())
     });
     match result {
         Ok(telemetry) => {
