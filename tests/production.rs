@@ -97,6 +97,7 @@ struct Received {
     text: String,
     bytes: Vec<u8>,
     span_names: Vec<String>,
+    trace_ids: Vec<String>,
     metric_names: Vec<String>,
     log_events: Vec<String>,
 }
@@ -127,9 +128,14 @@ impl TraceService for Collector {
         request: tonic::Request<ExportTraceServiceRequest>,
     ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
         let request = request.into_inner();
-        let names =
-            request.resource_spans.iter().flat_map(|r| &r.scope_spans).flat_map(|s| &s.spans).map(|s| s.name.clone());
-        self.received.lock().unwrap().span_names.extend(names);
+        let spans = request.resource_spans.iter().flat_map(|r| &r.scope_spans).flat_map(|s| &s.spans);
+        {
+            let mut received = self.received.lock().unwrap();
+            for span in spans {
+                received.span_names.push(span.name.clone());
+                received.trace_ids.push(hex::encode(&span.trace_id));
+            }
+        }
         self.keep(format!("{request:?}"), request.encode_to_vec());
         Ok(tonic::Response::new(ExportTraceServiceResponse { partial_success: None }))
     }
@@ -172,6 +178,9 @@ impl LogsService for Collector {
         Ok(tonic::Response::new(ExportLogsServiceResponse { partial_success: None }))
     }
 }
+
+/// The trace a client call below belongs to (W3C trace context).
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 /// Every identifier, value and distinctive word the posts below contain.
 const SECRETS: &[&str] = &[
@@ -263,6 +272,10 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
     for post in posts() {
         client.check_post(post).await.unwrap();
     }
+    // A call inside the client's trace: the server's spans join it.
+    let mut traced = tonic::Request::new(posts()[0].clone());
+    traced.metadata_mut().insert("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-01").parse().unwrap());
+    client.check_post(traced).await.unwrap();
     for post in posts() {
         let request = AnonymiseRequest {
             text: post.text,
@@ -305,9 +318,10 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
         let (complete, summary) = {
             let r = collector.received.lock().unwrap();
             let complete = r.span_names.iter().any(|n| n == "CheckPost")
+                && r.trace_ids.iter().filter(|t| *t == TRACE_ID).count() >= 2
                 && r.metric_names.iter().any(|n| n == "riserbo.decisions")
                 && r.metric_names.iter().any(|n| n == "rpc.server.call.duration")
-                && r.log_events.iter().filter(|e| *e == "riserbo.decision").count() == 8;
+                && r.log_events.iter().filter(|e| *e == "riserbo.decision").count() == 9;
             (complete, format!("spans {:?}, metrics {:?}, logs {:?}", r.span_names, r.metric_names, r.log_events))
         };
         if complete {
@@ -319,7 +333,7 @@ async fn no_patient_data_in_logs_spans_metrics_or_the_decision_log() {
     let stored = files_bytes(&data);
     let db = rusqlite::Connection::open(data.join(riserbo::decision_log::DATABASE_FILE)).unwrap();
     let decisions: i64 = db.query_row("SELECT COUNT(*) FROM decisions", [], |r| r.get(0)).unwrap();
-    assert_eq!(decisions, 8, "every CheckPost and Anonymise decision is recorded");
+    assert_eq!(decisions, 9, "every CheckPost and Anonymise decision is recorded");
 
     let received = collector.received.lock().unwrap();
     for secret in SECRETS {

@@ -83,6 +83,7 @@ where
             elapsed_us = tracing::field::Empty,
         );
         let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
+        // Fails only when no OpenTelemetry layer is installed: then there is nothing to join.
         let _ = span.set_parent(parent);
         let call = span.in_scope(|| self.inner.call(request));
         let metrics = self.metrics.clone();
