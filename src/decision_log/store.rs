@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     text_hmac      TEXT                -- hex HMAC-SHA256 of the text; NULL without a key
 );
 CREATE INDEX IF NOT EXISTS decisions_tenant_time ON decisions (tenant, time_ms);
+CREATE INDEX IF NOT EXISTS decisions_tenant_id ON decisions (tenant, id);   -- listing: newest first
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time_ms);
 CREATE INDEX IF NOT EXISTS decisions_text_hmac ON decisions (text_hmac) WHERE text_hmac IS NOT NULL;
 CREATE TABLE IF NOT EXISTS decision_rules (
