@@ -10,14 +10,12 @@
 //! role); the server says so loudly at start-up.
 
 use std::collections::{BTreeSet, HashMap};
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use sha2::{Digest, Sha256};
-use tower::{Layer, Service};
+use tower::Layer;
 
-use super::{Body, BoxFuture, refuse};
+use super::{AroundCall, Body, Layered, Reply, refuse};
 use crate::service::status::Refusal;
 use crate::telemetry::Metrics;
 
@@ -213,7 +211,7 @@ pub fn certificate_names(der: &[u8]) -> Vec<String> {
     names
 }
 
-/// Applies [`AuthService`].
+/// Authenticates, checks the method's role, and passes the principal on.
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
     authenticator: Arc<Authenticator>,
@@ -227,34 +225,14 @@ impl AuthLayer {
 }
 
 impl<S> Layer<S> for AuthLayer {
-    type Service = AuthService<S>;
+    type Service = Layered<Self, S>;
     fn layer(&self, inner: S) -> Self::Service {
-        AuthService { inner, authenticator: Arc::clone(&self.authenticator), metrics: self.metrics.clone() }
+        Layered::new(self.clone(), inner)
     }
 }
 
-/// Authenticates, checks the method's role, and passes the principal on.
-#[derive(Debug, Clone)]
-pub struct AuthService<S> {
-    inner: S,
-    authenticator: Arc<Authenticator>,
-    metrics: Metrics,
-}
-
-impl<S> Service<http::Request<Body>> for AuthService<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
+impl AroundCall for AuthLayer {
+    fn around(&self, mut request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply {
         let principal = match self.authenticator.authenticate(&request) {
             Ok(p) => p,
             Err(refusal) => return Box::pin(std::future::ready(Ok(refuse(refusal, &self.metrics)))),
@@ -272,9 +250,7 @@ where
         }
         tracing::Span::current().record("caller", principal.id.as_str());
         request.extensions_mut().insert(principal);
-        let mut inner = self.inner.clone();
-        std::mem::swap(&mut inner, &mut self.inner);
-        Box::pin(inner.call(request))
+        next(request)
     }
 }
 

@@ -2,17 +2,15 @@
 //! call timeout. A call still running at its deadline is answered DEADLINE_EXCEEDED and its
 //! work dropped; nothing answers after the client has given up.
 
-use std::convert::Infallible;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tower::{Layer, Service};
+use tower::Layer;
 
-use super::{Body, BoxFuture, refuse};
+use super::{AroundCall, Body, Layered, Reply, refuse};
 use crate::service::status::Refusal;
 use crate::telemetry::Metrics;
 
-/// Applies [`DeadlineService`].
+/// Bounds each call by its deadline.
 #[derive(Debug, Clone)]
 pub struct DeadlineLayer {
     server_timeout: Duration,
@@ -26,41 +24,21 @@ impl DeadlineLayer {
 }
 
 impl<S> Layer<S> for DeadlineLayer {
-    type Service = DeadlineService<S>;
+    type Service = Layered<Self, S>;
     fn layer(&self, inner: S) -> Self::Service {
-        DeadlineService { inner, server_timeout: self.server_timeout, metrics: self.metrics.clone() }
+        Layered::new(self.clone(), inner)
     }
 }
 
-/// Bounds each call by its deadline.
-#[derive(Debug, Clone)]
-pub struct DeadlineService<S> {
-    inner: S,
-    server_timeout: Duration,
-    metrics: Metrics,
-}
-
-impl<S> Service<http::Request<Body>> for DeadlineService<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+impl AroundCall for DeadlineLayer {
+    fn around(&self, request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply {
         let timeout =
             match request.headers().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_grpc_timeout) {
                 Some(client) => client.min(self.server_timeout),
                 None => self.server_timeout,
             };
         let metrics = self.metrics.clone();
-        let call = self.inner.call(request);
+        let call = next(request);
         Box::pin(async move {
             match tokio::time::timeout(timeout, call).await {
                 Ok(response) => response,

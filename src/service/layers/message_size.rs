@@ -3,19 +3,18 @@
 //! with RESOURCE_EXHAUSTED before any of it is buffered. (tonic surfaces a `Status` returned
 //! as a body error unchanged; its own codec limit stays configured as a backstop.)
 
-use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use tower::{Layer, Service};
+use tower::Layer;
 
-use super::Body;
+use super::{AroundCall, Body, Layered, Reply};
 use crate::service::status::{Refusal, refusal_status};
 use crate::telemetry::Metrics;
 
-/// Applies [`MessageSizeService`].
+/// Wraps each request body in a [`LimitedMessages`].
 #[derive(Debug, Clone)]
 pub struct MessageSizeLayer {
     limit: usize,
@@ -29,33 +28,14 @@ impl MessageSizeLayer {
 }
 
 impl<S> Layer<S> for MessageSizeLayer {
-    type Service = MessageSizeService<S>;
+    type Service = Layered<Self, S>;
     fn layer(&self, inner: S) -> Self::Service {
-        MessageSizeService { inner, limit: self.limit, metrics: self.metrics.clone() }
+        Layered::new(self.clone(), inner)
     }
 }
 
-/// Wraps each request body in a [`LimitedMessages`].
-#[derive(Debug, Clone)]
-pub struct MessageSizeService<S> {
-    inner: S,
-    limit: usize,
-    metrics: Metrics,
-}
-
-impl<S> Service<http::Request<Body>> for MessageSizeService<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
-{
-    type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+impl AroundCall for MessageSizeLayer {
+    fn around(&self, request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply {
         let (parts, body) = request.into_parts();
         let body = LimitedMessages {
             inner: body,
@@ -65,7 +45,7 @@ where
             remaining: 0,
             metrics: self.metrics.clone(),
         };
-        self.inner.call(http::Request::from_parts(parts, Body::new(body)))
+        next(http::Request::from_parts(parts, Body::new(body)))
     }
 }
 

@@ -40,6 +40,48 @@ use crate::telemetry::Metrics;
 
 pub(crate) type Body = tonic::body::Body;
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+/// What every layer answers: a complete HTTP response (refusals are gRPC statuses, never
+/// transport errors).
+pub(crate) type Reply = BoxFuture<Result<http::Response<Body>, Infallible>>;
+
+/// What a layer does with one call; `next` passes the request on to the rest of the stack.
+/// The `Service` plumbing (readiness, boxing) is shared in [`Layered`].
+pub trait AroundCall {
+    fn around(&self, request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply;
+}
+
+/// A service wrapped by one [`AroundCall`] layer.
+#[derive(Debug, Clone)]
+pub struct Layered<A, S> {
+    around: A,
+    inner: S,
+}
+
+impl<A, S> Layered<A, S> {
+    pub(crate) fn new(around: A, inner: S) -> Self {
+        Self { around, inner }
+    }
+}
+
+impl<A, S> Service<http::Request<Body>> for Layered<A, S>
+where
+    A: AroundCall,
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = Reply;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Reply {
+        let inner = &mut self.inner;
+        self.around.around(request, &mut |request| Box::pin(inner.call(request)))
+    }
+}
 
 /// A refusal as a complete (trailers-only) gRPC response, counted by reason.
 pub(crate) fn refuse(refusal: Refusal, metrics: &Metrics) -> http::Response<Body> {
@@ -78,8 +120,12 @@ where
     Stacked { inner, name: std::marker::PhantomData }
 }
 
-type Layers<S> = telemetry::TelemetryService<
-    deadline::DeadlineService<concurrency::ConcurrencyService<auth::AuthService<message_size::MessageSizeService<S>>>>,
+type Layers<S> = Layered<
+    telemetry::TelemetryLayer,
+    Layered<
+        deadline::DeadlineLayer,
+        Layered<concurrency::ConcurrencyLayer, Layered<auth::AuthLayer, Layered<message_size::MessageSizeLayer, S>>>,
+    >,
 >;
 
 /// The layered service, still routed by the wrapped service's name.

@@ -4,20 +4,18 @@
 //! count by method and status code). Outermost so calls refused by any later layer are traced
 //! and counted too.
 
-use std::convert::Infallible;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use opentelemetry::propagation::Extractor;
-use tower::{Layer, Service};
+use tower::Layer;
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use super::auth;
-use super::{Body, BoxFuture};
+use super::{AroundCall, Body, Layered, Reply};
 use crate::telemetry::Metrics;
 
-/// Applies [`TelemetryService`].
+/// Traces and measures each call.
 #[derive(Debug, Clone)]
 pub struct TelemetryLayer {
     metrics: Metrics,
@@ -30,17 +28,10 @@ impl TelemetryLayer {
 }
 
 impl<S> Layer<S> for TelemetryLayer {
-    type Service = TelemetryService<S>;
+    type Service = Layered<Self, S>;
     fn layer(&self, inner: S) -> Self::Service {
-        TelemetryService { inner, metrics: self.metrics.clone() }
+        Layered::new(self.clone(), inner)
     }
-}
-
-/// Traces and measures each call.
-#[derive(Debug, Clone)]
-pub struct TelemetryService<S> {
-    inner: S,
-    metrics: Metrics,
 }
 
 struct HeaderExtractor<'a>(&'a http::HeaderMap);
@@ -54,20 +45,8 @@ impl Extractor for HeaderExtractor<'_> {
     }
 }
 
-impl<S> Service<http::Request<Body>> for TelemetryService<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+impl AroundCall for TelemetryLayer {
+    fn around(&self, request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply {
         let started = Instant::now();
         // Only known method names become span names and metric attributes: a client cannot
         // grow the metric cardinality with made-up paths.
@@ -85,7 +64,7 @@ where
         let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
         // Fails only when no OpenTelemetry layer is installed: then there is nothing to join.
         let _ = span.set_parent(parent);
-        let call = span.in_scope(|| self.inner.call(request));
+        let call = span.in_scope(|| next(request));
         let metrics = self.metrics.clone();
         Box::pin(
             async move {
