@@ -10,12 +10,11 @@ import base64
 import http.client
 import os
 import re
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
-import time
+
+from serving import riserbo_serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORIGIN = "https://dashboard.example"
@@ -103,28 +102,10 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         pb = generate_messages(tmp)
-        binary = os.path.join(ROOT, "target", "debug", "riserbo")
-        subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
         config = os.path.join(tmp, "riserbo.toml")
         with open(config, "w") as f:
             f.write(f'[grpc_web]\nallowed_origins = ["{ORIGIN}"]\n')
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--config", config,
-                                   "--data-dir", os.path.join(tmp, "data")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.time() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        raise SystemExit("server did not start")
-                    time.sleep(0.05)
-
+        with riserbo_serve("--config", config) as port:
             status, headers = preflight(port)
             check(status == 200 and headers.get("access-control-allow-origin") == ORIGIN,
                   f"CORS preflight from {ORIGIN} is allowed ({status}, {headers.get('access-control-allow-origin')})")
@@ -151,9 +132,6 @@ def main():
             _, messages, trailers = call(port, pb.CheckPostRequest(text="").SerializeToString(), False)
             check(trailers.get("grpc-status") == "3" and not messages,
                   f"empty text is INVALID_ARGUMENT over gRPC-Web ({trailers.get('grpc-status')})")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     if failures:
         raise SystemExit(f"{len(failures)} gRPC-Web check(s) failed")
     print("gRPC-Web: all checks passed")
