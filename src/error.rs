@@ -3,6 +3,7 @@
 //! request text.
 
 use crate::anonymise::AnonymiseError;
+use crate::decision_log::DecisionLogError;
 use crate::policy::PolicyError;
 
 /// A request the domain refuses, naming the field at fault.
@@ -25,6 +26,8 @@ pub enum Error {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Anonymise(#[from] AnonymiseError),
+    #[error(transparent)]
+    DecisionLog(#[from] DecisionLogError),
 }
 
 /// Limits on request input that the service configures.

@@ -9,9 +9,12 @@
 
 pub mod anonymise;
 pub mod cli;
+pub mod config;
+pub mod decision_log;
 pub mod engine;
 pub mod error;
 pub mod policy;
 pub mod service;
+pub mod telemetry;
 
 pub use error::{Error, Limits, RequestError};

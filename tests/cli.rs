@@ -70,9 +70,12 @@ fn anonymise_from_stdin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
+    let data = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

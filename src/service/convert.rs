@@ -1,7 +1,10 @@
 //! Conversion between protobuf messages and domain types. Requests are destructured
 //! exhaustively, so a new proto field breaks the build here until it is handled.
 
+use std::time::SystemTime;
+
 use crate::anonymise::{AnonymisedItem, DateGranularity, Operator, RestoredItem};
+use crate::decision_log::{Decision, DecisionKind, DecisionPage, DecisionQuery, DecisionStats, StatsQuery};
 use crate::engine::context::{self, Language, PostContext};
 use crate::engine::entity::ByteSpan;
 use crate::engine::text::Utf16Index;
@@ -51,7 +54,7 @@ impl TryFrom<pb::CheckPostRequest> for CheckCall {
             author_name: non_empty(author_name),
             language: language_field("language", &language)?,
             locale: language_field("locale", &locale)?,
-            labels: labels.into_iter().collect(),
+            labels: labels_field(labels)?,
         };
         Ok(CheckCall { tenant, text, context })
     }
@@ -101,6 +104,30 @@ impl TryFrom<pb::AnonymiseRequest> for AnonymiseCall {
             },
         })
     }
+}
+
+/// Labels go into the decision log with every decision: bounded, so a caller cannot grow it
+/// without limit.
+pub const MAX_LABELS: usize = 32;
+pub const MAX_LABEL_KEY_BYTES: usize = 64;
+pub const MAX_LABEL_VALUE_BYTES: usize = 256;
+
+fn labels_field(
+    labels: std::collections::HashMap<String, String>,
+) -> Result<std::collections::BTreeMap<String, String>, RequestError> {
+    let invalid = |field: String, reason: String| RequestError::Invalid { field, reason };
+    if labels.len() > MAX_LABELS {
+        return Err(invalid("labels".to_owned(), format!("at most {MAX_LABELS} labels")));
+    }
+    for (key, value) in &labels {
+        if key.is_empty() || key.len() > MAX_LABEL_KEY_BYTES {
+            return Err(invalid("labels".to_owned(), format!("keys must be 1 to {MAX_LABEL_KEY_BYTES} bytes")));
+        }
+        if value.len() > MAX_LABEL_VALUE_BYTES {
+            return Err(invalid(format!("labels[{key:?}]"), format!("at most {MAX_LABEL_VALUE_BYTES} bytes")));
+        }
+    }
+    Ok(labels.into_iter().collect())
 }
 
 fn operator(field: &str, op: pb::Operator) -> Result<Operator, RequestError> {
@@ -312,5 +339,173 @@ pub fn anonymised_item(original: &Utf16Index, output: &Utf16Index, item: &Anonym
         original: Some(span(original, item.original, ty, item.score)),
         anonymised: Some(span(output, item.anonymised, ty, item.score)),
         operator: item.operator.to_owned(),
+    }
+}
+
+// The decision log's queries and records.
+
+/// Decisions per page when the request does not say.
+pub const DEFAULT_PAGE_SIZE: usize = 50;
+/// The largest page.
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+fn time_field(field: &str, t: Option<prost_types::Timestamp>) -> Result<Option<SystemTime>, RequestError> {
+    t.map(|t| {
+        SystemTime::try_from(t)
+            .map_err(|_| RequestError::Invalid { field: field.to_owned(), reason: "not a valid timestamp".to_owned() })
+    })
+    .transpose()
+}
+
+fn window(
+    start: Option<prost_types::Timestamp>,
+    end: Option<prost_types::Timestamp>,
+) -> Result<(Option<SystemTime>, Option<SystemTime>), RequestError> {
+    let start = time_field("start_time", start)?;
+    let end = time_field("end_time", end)?;
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(RequestError::Invalid { field: "end_time".to_owned(), reason: "is before start_time".to_owned() });
+    }
+    Ok((start, end))
+}
+
+fn decision_kind(v: i32) -> Option<DecisionKind> {
+    match pb::DecisionKind::try_from(v).unwrap_or(pb::DecisionKind::Unspecified) {
+        pb::DecisionKind::Unspecified => None,
+        pb::DecisionKind::CheckPost => Some(DecisionKind::CheckPost),
+        pb::DecisionKind::Anonymise => Some(DecisionKind::Anonymise),
+    }
+}
+
+fn domain_verdict(v: i32) -> Option<Verdict> {
+    match pb::Verdict::try_from(v).unwrap_or(pb::Verdict::Unspecified) {
+        pb::Verdict::Unspecified => None,
+        pb::Verdict::Allow => Some(Verdict::Allow),
+        pb::Verdict::Warn => Some(Verdict::Warn),
+        pb::Verdict::Review => Some(Verdict::Review),
+        pb::Verdict::Block => Some(Verdict::Block),
+    }
+}
+
+/// A ListDecisions request as a query.
+pub fn decision_query(request: pb::ListDecisionsRequest) -> Result<DecisionQuery, RequestError> {
+    let pb::ListDecisionsRequest {
+        tenant,
+        start_time,
+        end_time,
+        verdict,
+        rule_id,
+        kind,
+        text_hmac,
+        page_size,
+        page_token,
+    } = request;
+    let (start, end) = window(start_time, end_time)?;
+    let page_size = match page_size {
+        0 => DEFAULT_PAGE_SIZE,
+        n if n < 0 || n as usize > MAX_PAGE_SIZE => {
+            return Err(RequestError::Invalid {
+                field: "page_size".to_owned(),
+                reason: format!("must be between 1 and {MAX_PAGE_SIZE}"),
+            });
+        }
+        n => n as usize,
+    };
+    // The page token is the last decision id of the previous page.
+    let after_id = non_empty(page_token)
+        .map(|t| {
+            uuid::Uuid::parse_str(&t).map(|u| u.to_string()).map_err(|_| RequestError::Invalid {
+                field: "page_token".to_owned(),
+                reason: "not a token from a previous page".to_owned(),
+            })
+        })
+        .transpose()?;
+    let text_hmac = non_empty(text_hmac)
+        .map(|h| {
+            let h = h.trim().to_ascii_lowercase();
+            if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(h)
+            } else {
+                Err(RequestError::Invalid { field: "text_hmac".to_owned(), reason: "must be 64 hex digits".to_owned() })
+            }
+        })
+        .transpose()?;
+    Ok(DecisionQuery {
+        tenant,
+        start,
+        end,
+        verdict: domain_verdict(verdict),
+        kind: decision_kind(kind),
+        rule_id: non_empty(rule_id),
+        text_hmac,
+        page_size,
+        after_id,
+    })
+}
+
+/// A GetDecisionStats request as a query.
+pub fn stats_query(request: pb::GetDecisionStatsRequest) -> Result<StatsQuery, RequestError> {
+    let pb::GetDecisionStatsRequest { tenant, start_time, end_time } = request;
+    let (start, end) = window(start_time, end_time)?;
+    Ok(StatsQuery { tenant, start, end })
+}
+
+fn decision(d: Decision) -> pb::Decision {
+    pb::Decision {
+        decision_id: d.id,
+        time: Some(prost_types::Timestamp::from(d.time)),
+        kind: match d.kind {
+            DecisionKind::CheckPost => pb::DecisionKind::CheckPost,
+            DecisionKind::Anonymise => pb::DecisionKind::Anonymise,
+        } as i32,
+        tenant: d.tenant,
+        caller: d.caller,
+        labels: d.labels.into_iter().collect(),
+        policy: Some(policy_ref(&d.policy)),
+        verdict: d.verdict.map_or(pb::Verdict::Unspecified, verdict) as i32,
+        rules: d
+            .rules
+            .into_iter()
+            .map(|c| pb::RuleCount { rule_id: c.name, count: u64::from(c.count), findings: u64::from(c.count) })
+            .collect(),
+        entities: d
+            .entities
+            .into_iter()
+            .map(|c| pb::EntityTypeCount { entity_type: c.name, count: u64::from(c.count) })
+            .collect(),
+        latency: prost_types::Duration::try_from(d.latency).ok(),
+        text_hmac: d.text_hmac.unwrap_or_default(),
+    }
+}
+
+pub fn decision_page(page: DecisionPage) -> pb::ListDecisionsResponse {
+    pb::ListDecisionsResponse {
+        decisions: page.decisions.into_iter().map(decision).collect(),
+        next_page_token: page.next_after_id.unwrap_or_default(),
+    }
+}
+
+pub fn decision_stats(stats: DecisionStats) -> pb::GetDecisionStatsResponse {
+    pb::GetDecisionStatsResponse {
+        total: stats.total,
+        check_post: stats.check_post,
+        anonymise: stats.anonymise,
+        verdicts: stats
+            .verdicts
+            .into_iter()
+            .map(|(v, count)| pb::VerdictCount { verdict: verdict(v) as i32, count })
+            .collect(),
+        rules: stats
+            .rules
+            .into_iter()
+            .map(|r| pb::RuleCount { rule_id: r.rule_id, count: r.decisions, findings: r.findings })
+            .collect(),
+        entities: stats
+            .entities
+            .into_iter()
+            .map(|(entity_type, count)| pb::EntityTypeCount { entity_type, count })
+            .collect(),
     }
 }

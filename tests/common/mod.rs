@@ -79,3 +79,35 @@ pub fn utf16_range(haystack: &str, needle: &str) -> (u32, u32) {
     let e16 = s16 + needle.encode_utf16().count();
     (s16 as u32, e16 as u32)
 }
+
+/// A store serving the default policy for the default tenant and for each of `tenants`.
+pub fn store_with_tenants(tenants: &[&str]) -> Arc<PolicyStore> {
+    use riserbo::policy::{TenantSet, default_policy};
+    let policy = Arc::new(default_policy());
+    Arc::new(PolicyStore::new(TenantSet {
+        default: Arc::clone(&policy),
+        tenants: tenants.iter().map(|t| ((*t).to_owned(), Arc::clone(&policy))).collect(),
+    }))
+}
+
+/// A request carrying `authorization: Bearer <key>`.
+pub fn with_key<T>(message: T, key: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert("authorization", format!("Bearer {key}").parse().unwrap());
+    request
+}
+
+/// A CheckPost request for `tenant` with a post that names a patient and a treatment.
+pub fn post(tenant: &str) -> riserbo::service::proto::CheckPostRequest {
+    riserbo::service::proto::CheckPostRequest {
+        tenant: tenant.to_owned(),
+        text: "Oggi la sig.ra Lucia Fontana ha fatto l'impianto".to_owned(),
+        ..Default::default()
+    }
+}
+
+/// The `ErrorInfo.reason` of a status.
+pub fn reason(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt;
+    status.get_error_details().error_info().map(|i| i.reason.clone()).unwrap_or_default()
+}

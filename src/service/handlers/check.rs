@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 use tracing::{Span, field};
 
 use super::{RiserboService, decision_id};
+use crate::decision_log::{Decision, DecisionKind};
 use crate::service::convert::{self, CheckCall};
 use crate::service::proto as pb;
 use crate::service::status::to_status;
@@ -21,9 +22,11 @@ pub(super) async fn check_post(
 ) -> Result<Response<pb::CheckPostResponse>, Status> {
     let started = Instant::now();
     let span = Span::current();
-    let call = CheckCall::try_from(request.into_inner()).map_err(|e| to_status(e.into()))?;
+    let (_, extensions, message) = request.into_parts();
+    let call = CheckCall::try_from(message).map_err(|e| to_status(e.into()))?;
     span.record("tenant", field::display(&call.tenant));
     span.record("text_bytes", call.text.len());
+    let caller = service.access.admit(&extensions, &call.tenant)?;
     let policy = service.store.get(&call.tenant).map_err(|e| to_status(e.into()))?;
     let report = policy.check(&call.text, &call.context, &service.limits).map_err(to_status)?;
 
@@ -32,7 +35,16 @@ pub(super) async fn check_post(
     span.record("decision_id", field::display(&id));
     span.record("verdict", report.verdict.as_str());
     span.record("rules", field::debug(&rules));
+    let decision = Decision {
+        verdict: Some(report.verdict),
+        rules: Decision::count_rules(rules),
+        entities: Decision::count_entities(&report.entity_counts),
+        labels: call.context.labels.clone(),
+        text_hmac: service.text_hmac(&call.text),
+        ..Decision::new(DecisionKind::CheckPost, &id, &call.tenant, &caller.id, &policy.reference, started)
+    };
     let response = convert::check_response(&call.text, report, &policy.reference, id);
+    service.record(decision).await;
     span.record("elapsed_us", started.elapsed().as_micros() as u64);
     tracing::info!("decision");
     Ok(Response::new(response))

@@ -24,9 +24,12 @@ pub(super) async fn deanonymise(
     if !service.deanonymise_enabled {
         return Err(to_status(AnonymiseError::DeanonymiseDisabled.into()));
     }
-    let call = DeanonymiseCall::from(request.into_inner());
+    let (_, extensions, message) = request.into_parts();
+    let call = DeanonymiseCall::from(message);
     span.record("tenant", field::display(&call.tenant));
     span.record("text_bytes", call.text.len());
+    // The auth layer checked the `deanonymise` role; this checks the caller holds the tenant.
+    service.access.admit(&extensions, &call.tenant)?;
     // The tenant must be one the service serves, as for every other call.
     service.store.get(&call.tenant).map_err(|e| to_status(e.into()))?;
     service.limits.check_text("text", &call.text).map_err(|e| to_status(Error::from(e)))?;
