@@ -1,56 +1,104 @@
-//! Compiles a parsed policy file into an immutable [`CompiledPolicy`]: recognisers and rule
-//! lexicons registered with one scanner, detectors built from their parameters, severities
-//! resolved into tables. All validation happens here, so a policy that compiles can serve.
+//! Compiles an effective policy into an immutable [`CompiledPolicy`]: recognisers, rule cue
+//! lexicons and patterns registered with one scanner, detectors built from their parameters,
+//! severities resolved into tables. All validation happens here, so a policy that compiles
+//! can serve; every error names the file, line and field that caused it.
+
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::model::PolicyFile;
+use super::layer::EffectivePolicy;
+use super::model::ValidatorName;
+use super::source::Seg;
 use super::{CompiledPolicy, PolicyError, PolicyRef};
 use crate::engine::Engine;
 use crate::engine::analyzer::{AllowList, Analyzer, AnalyzerSettings};
 use crate::engine::entity::{EntityKind, EntityType};
+use crate::engine::recognisers::custom::{CustomPatternSpec, Validator};
 use crate::engine::recognisers::{self, LexiconAdditions};
 use crate::engine::roles::RoleCues;
-use crate::engine::rules::{Rule, RuleSet, SeverityTable, build_detector};
+use crate::engine::rules::{DetectorBuilder, DetectorError, Rule, RuleSet, SeverityTable, build_detector};
 use crate::engine::scan::ScannerBuilder;
 
-/// Compiles `file`; `source` names where it came from, for error messages.
-pub fn compile(file: &PolicyFile, source: &str) -> Result<CompiledPolicy, PolicyError> {
-    let invalid = |field: String, reason: String| PolicyError::Invalid { file: source.to_owned(), field, reason };
+/// Lexicon names that extend the entity recognisers rather than naming rule cues.
+pub const ENTITY_LEXICONS: &[&str] = &["treatments", "health_conditions"];
 
-    let settings = &file.settings;
+/// Compiles `policy`.
+pub fn compile(policy: &EffectivePolicy) -> Result<CompiledPolicy, PolicyError> {
+    let settings = &policy.settings;
+    let setting = |name: &str, reason: &str| policy.field_error(&["settings".into(), name.into()], reason.to_owned());
     if !(0.0..=1.0).contains(&settings.min_score) {
-        return Err(invalid("settings.min_score".into(), "must be between 0 and 1".into()));
+        return Err(setting("min_score", "must be between 0 and 1"));
     }
     if !(0.0..=1.0).contains(&settings.context_boost) {
-        return Err(invalid("settings.context_boost".into(), "must be between 0 and 1".into()));
+        return Err(setting("context_boost", "must be between 0 and 1"));
+    }
+
+    let mut custom_patterns = Vec::with_capacity(policy.recognisers.len());
+    for spec in &policy.recognisers {
+        let error = |field: &str, reason: String| policy.recogniser_error(&spec.name, field, reason);
+        if spec.name.trim().is_empty() {
+            return Err(error("name", "must not be empty".into()));
+        }
+        let entity_type = EntityType::custom(&spec.entity_type)
+            .map_err(|_| error("entity_type", "must be a built-in type or UPPER_SNAKE_CASE".into()))?;
+        if !(0.0..=1.0).contains(&spec.score) {
+            return Err(error("score", "must be between 0 and 1".into()));
+        }
+        if let Err(e) = regex::Regex::new(&spec.regex) {
+            return Err(error("regex", format!("does not compile: {e}")));
+        }
+        custom_patterns.push(CustomPatternSpec {
+            name: spec.name.clone(),
+            entity_type,
+            regex: spec.regex.clone(),
+            context: spec.context.clone(),
+            validator: match spec.validator {
+                ValidatorName::None => Validator::None,
+                ValidatorName::Luhn => Validator::Luhn,
+                ValidatorName::Mod97 => Validator::Mod97,
+            },
+            score: spec.score,
+        });
     }
 
     let mut builder = ScannerBuilder::new();
+    let lexicon = |name: &str| policy.lexicons.get(name).cloned().unwrap_or_default();
     let additions = LexiconAdditions {
-        treatments: file.lexicons.treatments.clone(),
-        health_conditions: file.lexicons.health_conditions.clone(),
-        custom_patterns: Vec::new(),
+        treatments: lexicon("treatments"),
+        health_conditions: lexicon("health_conditions"),
+        custom_patterns,
     };
-    let recognisers =
-        recognisers::built_in(&mut builder, &additions).map_err(|e| invalid("recognisers".into(), e.to_string()))?;
+    let recognisers = recognisers::built_in(&mut builder, &additions)
+        .map_err(|e| policy.field_error(&["recogniser".into()], e.to_string()))?;
     let roles = RoleCues::register(&mut builder);
 
+    for (name, patterns) in &policy.patterns {
+        for (i, pattern) in patterns.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(pattern) {
+                return Err(policy.field_error(
+                    &["patterns".into(), name.as_str().into(), i.into()],
+                    format!("does not compile: {e}"),
+                ));
+            }
+        }
+    }
+
     let mut rules = Vec::new();
-    let mut seen_ids = std::collections::HashSet::new();
-    for (i, spec) in file.rules.iter().enumerate() {
-        let field = |name: &str| format!("rule[{i}] ({}).{name}", spec.id);
-        if spec.id.trim().is_empty() {
-            return Err(invalid(format!("rule[{i}].id"), "must not be empty".into()));
-        }
-        if !seen_ids.insert(spec.id.clone()) {
-            return Err(invalid(field("id"), "is used by another rule".into()));
-        }
+    let mut detectors = DetectorBuilder::new(&mut builder, &policy.lexicons, &policy.patterns);
+    for spec in &policy.rules {
+        let error = |field: &[Seg], reason: String| policy.rule_error(&spec.id, field, reason);
         if spec.message.en.trim().is_empty() {
-            return Err(invalid(field("message.en"), "must not be empty".into()));
+            return Err(error(&["message".into(), "en".into()], "must not be empty".into()));
         }
-        let detector = build_detector(&spec.detector, spec.params.clone(), &mut builder)
-            .map_err(|e| invalid(field("detector"), e.to_string()))?;
+        if spec.suggestion.en.trim().is_empty() {
+            return Err(error(&["suggestion".into(), "en".into()], "must not be empty".into()));
+        }
+        let detector = build_detector(&spec.detector, spec.params.clone(), &mut detectors).map_err(|e| match &e {
+            DetectorError::Unknown(_) => error(&["detector".into()], e.to_string()),
+            DetectorError::Param { name, .. } => error(&["params".into(), name.as_str().into()], e.to_string()),
+            _ => error(&["params".into()], e.to_string()),
+        })?;
         if !spec.enabled {
             continue;
         }
@@ -70,25 +118,29 @@ pub fn compile(file: &PolicyFile, source: &str) -> Result<CompiledPolicy, Policy
             detector,
         });
     }
+    drop(detectors);
 
-    let scanner = builder.build().map_err(|e| invalid("recognisers".into(), e.to_string()))?;
+    let scanner = builder.build().map_err(|e| policy.field_error(&["patterns".into()], e.to_string()))?;
     let analyzer_settings = AnalyzerSettings {
         min_score: settings.min_score,
         context_boost: settings.context_boost,
         ..AnalyzerSettings::default()
     };
-    let allow =
-        AllowList::new(file.allow.values.iter().map(String::as_str)).with_staff_names(file.allow.staff_names.clone());
+    let allow = AllowList::new(policy.allow.values.iter().map(String::as_str))
+        .with_staff_names(policy.allow.staff_names.clone());
     let analyzer = Analyzer::new(scanner, recognisers, roles, analyzer_settings, allow);
     let known = analyzer.entity_types();
 
-    let anonymise_types = if file.anonymise.entity_types.is_empty() {
+    let anonymise_types = if policy.anonymise.entity_types.is_empty() {
         known.iter().copied().filter(|t| t.kind() != EntityKind::Health).collect()
     } else {
         let mut types = Vec::new();
-        for (i, name) in file.anonymise.entity_types.iter().enumerate() {
+        for (i, name) in policy.anonymise.entity_types.iter().enumerate() {
             let ty = EntityType::custom(name).ok().filter(|t| known.contains(t)).ok_or_else(|| {
-                invalid(format!("anonymise.entity_types[{i}]"), format!("no recogniser produces {name:?}"))
+                policy.field_error(
+                    &["anonymise".into(), "entity_types".into(), i.into()],
+                    format!("no recogniser produces {name:?}"),
+                )
             })?;
             types.push(ty);
         }
@@ -97,15 +149,16 @@ pub fn compile(file: &PolicyFile, source: &str) -> Result<CompiledPolicy, Policy
 
     let engine = Engine::new(analyzer, RuleSet { rules }, settings.default_language.0);
     Ok(CompiledPolicy {
-        reference: PolicyRef { id: file.policy.id.clone(), version: file.policy.version.clone(), sha256: digest(file) },
+        reference: PolicyRef { id: policy.id.clone(), version: policy.version.clone(), sha256: digest(policy) },
         engine,
         anonymise_types,
+        effective: Arc::new(policy.clone()),
     })
 }
 
 /// SHA-256 of the policy's canonical JSON form: the same effective policy always has the
-/// same digest, however its file was formatted.
-fn digest(file: &PolicyFile) -> String {
-    let canonical = serde_json::to_vec(file).expect("policy serialises");
+/// same digest, however its files were split or formatted.
+pub fn digest(policy: &EffectivePolicy) -> String {
+    let canonical = serde_json::to_vec(policy).expect("policy serialises");
     hex::encode(Sha256::digest(&canonical))
 }
