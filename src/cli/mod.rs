@@ -3,7 +3,9 @@
 
 mod anonymise;
 mod check;
+mod eval;
 mod output;
+mod policy;
 mod serve;
 
 use std::io::Read;
@@ -30,6 +32,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Anonymise a text (from a file or stdin).
     Anonymise(anonymise::AnonymiseArgs),
+    /// Lint policies, run policy tests, print the policy schema.
+    Policy(policy::PolicyArgs),
+    /// Score a labelled set of posts (JSON Lines) and print a per-category table.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -39,6 +45,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
+        Command::Policy(args) => policy::run(args),
+        Command::Eval(args) => eval::run(args),
     };
     match result {
         Ok(code) => code,

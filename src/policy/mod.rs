@@ -12,6 +12,7 @@ pub mod model;
 pub mod reload;
 pub mod source;
 mod store;
+pub mod suite;
 
 pub use compiled::{AnonymiseInput, AnonymiseReport, CheckReport, CompiledPolicy, EntityCount};
 pub use source::Location;

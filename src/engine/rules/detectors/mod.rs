@@ -261,6 +261,21 @@ impl Matcher {
             cue.spans(scan, &mut spans);
             out.extend(spans.iter().map(|&span| FindingSpan { span, entity_type: None, cue: cue.name, score: 1.0 }));
         }
+        // Overlapping phrases of a cue ("a nome", "a nome della clinica") are one hit: keep the
+        // longest.
+        out.sort_by_key(|s| (s.span.start, std::cmp::Reverse(s.span.end)));
+        let mut kept: Vec<FindingSpan> = Vec::with_capacity(out.len());
+        for hit in out.drain(..) {
+            match kept.last_mut() {
+                Some(last) if last.span.overlaps(&hit.span) => {
+                    if hit.span.len() > last.span.len() {
+                        *last = hit;
+                    }
+                }
+                _ => kept.push(hit),
+            }
+        }
+        out = kept;
         for e in &input.analysis.entities {
             if self.entities.contains(&e.entity_type) && self.roles.accepts(e.role) {
                 out.push(identifiers::span_of(e));
