@@ -1,6 +1,7 @@
 //! `riserbo serve`: the gRPC service.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,6 +11,7 @@ use clap::{Args, ValueEnum};
 
 use crate::error::Limits;
 use crate::policy::PolicyStore;
+use crate::policy::reload::Reloader;
 use crate::service::{self, ServeOptions};
 
 #[derive(Debug, Args)]
@@ -26,6 +28,13 @@ pub(crate) struct ServeArgs {
     /// Seconds in-flight calls get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "RISERBO_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
     drain_timeout_secs: u64,
+    /// Policy file or directory of tenant files; reloaded on SIGHUP and when files change.
+    /// Without it, the embedded default policy serves.
+    #[arg(long, env = "RISERBO_POLICY")]
+    policy: Option<PathBuf>,
+    /// Reload when a policy file changes (SIGHUP always reloads).
+    #[arg(long, env = "RISERBO_POLICY_WATCH", default_value_t = true, action = clap::ArgAction::Set)]
+    policy_watch: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,8 +57,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     init_tracing(args.log_format);
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    // An invalid policy stops the process here, before it listens: the error names the
+    // file, the line and the field.
+    let store = Arc::new(PolicyStore::load(args.policy.clone())?);
     runtime.block_on(async move {
-        let store = Arc::new(PolicyStore::with_default());
+        if let Some(path) = args.policy.clone() {
+            Reloader::new(store.clone(), path).spawn(args.policy_watch).context("watching the policy files")?;
+        }
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
@@ -59,6 +73,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             %addr,
             policy = %policy.reference.id,
             version = %policy.reference.version,
+            tenants = store.snapshot().tenants.len(),
             startup_ms = started.elapsed().as_millis() as u64,
             "serving"
         );

@@ -17,7 +17,7 @@ use crate::engine::entity::{EntityKind, EntityType};
 use crate::engine::recognisers::custom::{CustomPatternSpec, Validator};
 use crate::engine::recognisers::{self, LexiconAdditions};
 use crate::engine::roles::RoleCues;
-use crate::engine::rules::{DetectorBuilder, DetectorError, Rule, RuleSet, SeverityTable, build_detector};
+use crate::engine::rules::{DetectorBuilder, DetectorError, Rule, RuleSet, build_detector};
 use crate::engine::scan::ScannerBuilder;
 
 /// Lexicon names that extend the entity recognisers rather than naming rule cues.
@@ -107,12 +107,7 @@ pub fn compile(policy: &EffectivePolicy) -> Result<CompiledPolicy, PolicyError> 
             title: spec.title.clone(),
             category: spec.category,
             guideline: spec.guideline.clone(),
-            severity: SeverityTable {
-                default: spec.severity.default,
-                by_account: spec.severity.account.iter().map(|(a, v)| (*a, *v)).collect(),
-                by_channel: spec.severity.channel.iter().map(|(c, v)| (*c, *v)).collect(),
-                by_pair: spec.severity.when.iter().map(|w| (w.account, w.channel, w.severity)).collect(),
-            },
+            severity: super::describe::severity_table(&spec.severity),
             message: spec.message.clone(),
             suggestion: spec.suggestion.clone(),
             detector,

@@ -5,6 +5,7 @@
 
 pub mod compile;
 mod compiled;
+pub mod describe;
 pub mod document;
 pub mod layer;
 pub mod load;

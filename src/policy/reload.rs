@@ -68,11 +68,11 @@ impl Reloader {
         }
     }
 
-    /// Starts reloading on SIGHUP and on changes under the policy path, until the runtime
-    /// stops. Must be called inside a tokio runtime.
-    pub fn spawn(self) -> Result<tokio::task::JoinHandle<()>, notify::Error> {
+    /// Starts reloading on SIGHUP and, when `watch_files`, on changes under the policy path,
+    /// until the runtime stops. Must be called inside a tokio runtime.
+    pub fn spawn(self, watch_files: bool) -> Result<tokio::task::JoinHandle<()>, notify::Error> {
         let (tx, mut rx) = mpsc::unbounded_channel::<bool>();
-        let watcher = watch(&self.path, tx.clone())?;
+        let watcher = if watch_files { Some(watch(&self.path, tx.clone())?) } else { None };
         spawn_sighup(tx);
         Ok(tokio::spawn(async move {
             let _watcher = watcher; // dropping it stops the events

@@ -5,6 +5,7 @@
 
 mod anonymise;
 mod check;
+mod policy;
 
 use std::sync::Arc;
 
@@ -46,5 +47,19 @@ impl PolicyService for RiserboService {
         request: Request<pb::AnonymiseRequest>,
     ) -> Result<Response<pb::AnonymiseResponse>, Status> {
         anonymise::anonymise(self, request).await
+    }
+
+    async fn get_policy(
+        &self,
+        request: Request<pb::GetPolicyRequest>,
+    ) -> Result<Response<pb::GetPolicyResponse>, Status> {
+        policy::get_policy(self, request).await
+    }
+
+    async fn get_policy_status(
+        &self,
+        request: Request<pb::GetPolicyStatusRequest>,
+    ) -> Result<Response<pb::GetPolicyStatusResponse>, Status> {
+        policy::get_policy_status(self, request).await
     }
 }
