@@ -97,8 +97,12 @@ pub fn check_human(text: &str, report: &CheckReport, policy: &PolicyRef) -> Stri
                 }
                 (Some(field), local) => {
                     let (line, col) = line_col(&field.text, local.start);
-                    let _ =
-                        writeln!(out, "    in {} at {line}:{col}  {what}  {:?}", field.name, &field.text[local.start..local.end]);
+                    let _ = writeln!(
+                        out,
+                        "    in {} at {line}:{col}  {what}  {:?}",
+                        field.name,
+                        &field.text[local.start..local.end]
+                    );
                 }
             }
         }

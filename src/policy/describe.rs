@@ -37,7 +37,9 @@ impl EffectivePolicy {
     pub fn rule_views(&self) -> Vec<RuleView> {
         let accounts = std::iter::once(AccountKind::Unspecified).chain(AccountKind::ALL.iter().copied());
         let pairs: Vec<(AccountKind, Channel)> = accounts
-            .flat_map(|a| std::iter::once(Channel::Unspecified).chain(Channel::ALL.iter().copied()).map(move |c| (a, c)))
+            .flat_map(|a| {
+                std::iter::once(Channel::Unspecified).chain(Channel::ALL.iter().copied()).map(move |c| (a, c))
+            })
             .collect();
         self.rules
             .iter()

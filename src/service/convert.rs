@@ -240,7 +240,12 @@ fn offset(v: usize) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-fn finding(text_index: &Utf16Index, fields: &HashMap<String, Utf16Index>, report: &CheckReport, f: Finding) -> pb::Finding {
+fn finding(
+    text_index: &Utf16Index,
+    fields: &HashMap<String, Utf16Index>,
+    report: &CheckReport,
+    f: Finding,
+) -> pb::Finding {
     let spans = f
         .spans
         .iter()

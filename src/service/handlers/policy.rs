@@ -37,10 +37,8 @@ pub(super) async fn get_policy_status(
     let pb::GetPolicyStatusRequest {} = request.into_inner();
     let status = service.store.status();
     let set = service.store.snapshot();
-    let mut tenants = vec![pb::TenantPolicy {
-        tenant: String::new(),
-        policy: Some(convert::policy_ref(&set.default.reference)),
-    }];
+    let mut tenants =
+        vec![pb::TenantPolicy { tenant: String::new(), policy: Some(convert::policy_ref(&set.default.reference)) }];
     let mut names: Vec<&String> = set.tenants.keys().collect();
     names.sort();
     tenants.extend(names.into_iter().map(|name| pb::TenantPolicy {
