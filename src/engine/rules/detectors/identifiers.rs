@@ -59,7 +59,7 @@ impl Selection {
                     || (self.include_custom && matches!(e.entity_type, EntityType::Custom(_))))
                     && self.roles.accepts(e.role)
             })
-            .filter(|e| !own.as_ref().is_some_and(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_some()))
+            .filter(|e| own.as_ref().is_none_or(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_none()))
             .map(span_of)
             .collect()
     }

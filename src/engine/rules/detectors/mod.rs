@@ -143,10 +143,11 @@ impl Cue {
 
 /// A match that begins (ends) with a word character must not continue a word before (after).
 fn clean_edges(text: &str, start: usize, end: usize) -> bool {
-    let starts_word = char_at(text, start).is_some_and(is_word_char);
-    let ends_word = char_before(text, end).is_some_and(is_word_char);
-    !(starts_word && char_before(text, start).is_some_and(is_word_char))
-        && !(ends_word && char_at(text, end).is_some_and(is_word_char))
+    let splits_word_before =
+        char_at(text, start).is_some_and(is_word_char) && char_before(text, start).is_some_and(is_word_char);
+    let splits_word_after =
+        char_before(text, end).is_some_and(is_word_char) && char_at(text, end).is_some_and(is_word_char);
+    !splits_word_before && !splits_word_after
 }
 
 /// Roles a matcher accepts for person entities, by policy name.
