@@ -12,6 +12,8 @@ const REDACTED_DEBUG: &[&str] = &[
     ".riserbo.v1.Attachment",
     ".riserbo.v1.AnonymiseRequest",
     ".riserbo.v1.AnonymiseResponse",
+    ".riserbo.v1.DeanonymiseRequest",
+    ".riserbo.v1.DeanonymiseResponse",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

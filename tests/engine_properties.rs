@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use riserbo::Limits;
+use riserbo::anonymise::KeyContext;
 use riserbo::engine::context::PostContext;
 use riserbo::engine::text::Utf16Index;
 use riserbo::policy::{AnonymiseInput, CompiledPolicy, default_policy};
@@ -105,7 +106,7 @@ proptest! {
     #[test]
     fn anonymised_output_contains_no_detected_value(text in any_text()) {
         let policy = policy();
-        let Ok(report) = policy.anonymise(&text, &AnonymiseInput::default(), &Limits::default()) else {
+        let Ok(report) = policy.anonymise(&text, &AnonymiseInput::default(), &Limits::default(), &KeyContext::none("")) else {
             prop_assume!(false);
             unreachable!();
         };

@@ -1,5 +1,6 @@
 //! `riserbo anonymise`: anonymise a text.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{InputArgs, language_arg, output, read_input};
-use crate::anonymise::Operator;
+use crate::anonymise::{DateGranularity, Keyring, Operator};
 use crate::error::Limits;
 use crate::policy::{self, AnonymiseInput, PolicyStore};
 
@@ -19,15 +20,19 @@ pub(crate) struct AnonymiseArgs {
     #[arg(long, value_delimiter = ',')]
     entity_types: Vec<String>,
     /// Operator for an entity type, TYPE=OP (repeatable). OP: replace[:VALUE], redact,
-    /// mask[:CHAR[:COUNT[:end]]], keep, hash[:TRUNCATE], pseudonymise, encrypt[:KEY_ID], generalise.
+    /// mask[:CHAR[:COUNT[:end]]], keep, hash[:TRUNCATE], pseudonymise[:LETTERS],
+    /// encrypt[:KEY_ID], generalise[:month|year]. hash, pseudonymise and encrypt need --keys.
     #[arg(long = "operator", value_parser = parse_operator_arg)]
     operators: Vec<(String, Operator)>,
     /// Operator for every other entity type (same OP syntax).
     #[arg(long, value_parser = parse_operator)]
     default_operator: Option<Operator>,
-    /// Pseudonyms are stable within a scope.
+    /// Pseudonyms are stable within a scope (a thread or conversation id).
     #[arg(long, default_value = "")]
     scope: String,
+    /// Key file for hash, pseudonymise and encrypt (format: docs/keys.md).
+    #[arg(long, env = "RISERBO_KEYS")]
+    keys: Option<PathBuf>,
 }
 
 fn parse_operator_arg(s: &str) -> Result<(String, Operator), String> {
@@ -56,10 +61,24 @@ pub fn parse_operator(s: &str) -> Result<Operator, String> {
         }
         "keep" => Operator::Keep,
         "hash" => Operator::Hash { truncate: number(0)? },
-        "pseudonymise" | "pseudonymize" => Operator::Pseudonymise,
+        "pseudonymise" | "pseudonymize" => Operator::Pseudonymise { letters: number(0)? },
         "encrypt" => Operator::Encrypt { key_id: args.first().map(|s| (*s).to_owned()) },
-        "generalise" | "generalize" => Operator::Generalise,
+        "generalise" | "generalize" => Operator::Generalise {
+            dates: match args.first().copied() {
+                None | Some("month") => DateGranularity::Month,
+                Some("year") => DateGranularity::Year,
+                Some(other) => return Err(format!("generalise: {other:?} is not month or year")),
+            },
+        },
         other => return Err(format!("unknown operator {other:?}")),
+    })
+}
+
+/// The key file named by `--keys` (or `RISERBO_KEYS`), or no keys.
+pub(super) fn load_keys(path: Option<&PathBuf>) -> Result<Keyring> {
+    Ok(match path {
+        Some(path) => Keyring::load(path)?,
+        None => Keyring::empty(),
     })
 }
 
@@ -76,7 +95,8 @@ pub(crate) fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         pseudonym_scope: args.scope.clone(),
         author_name: args.input.author.clone(),
     };
-    let report = policy.anonymise(&text, &input, &Limits::default())?;
+    let keys = load_keys(args.keys.as_ref())?;
+    let report = policy.anonymise(&text, &input, &Limits::default(), &keys.context(&args.input.tenant))?;
     if args.input.json {
         println!("{}", output::anonymise_json(&text, &report, &policy.reference));
     } else {
@@ -100,6 +120,14 @@ mod tests {
             Operator::Mask { masking_char: '#', chars_to_mask: 4, from_end: true }
         );
         assert_eq!(parse_operator("replace:[name]").unwrap(), Operator::Replace { new_value: Some("[name]".into()) });
+        assert_eq!(parse_operator("hash:16").unwrap(), Operator::Hash { truncate: 16 });
+        assert_eq!(parse_operator("pseudonymise").unwrap(), Operator::Pseudonymise { letters: 0 });
+        assert_eq!(parse_operator("pseudonymize:5").unwrap(), Operator::Pseudonymise { letters: 5 });
+        assert_eq!(parse_operator("encrypt:k1").unwrap(), Operator::Encrypt { key_id: Some("k1".into()) });
+        assert_eq!(parse_operator("generalise:year").unwrap(), Operator::Generalise { dates: DateGranularity::Year });
+        assert_eq!(parse_operator("keep").unwrap(), Operator::Keep);
+        assert!(parse_operator("generalise:week").is_err());
+        assert!(parse_operator("hash:x").is_err());
         assert!(parse_operator("shred").is_err());
         assert!(parse_operator_arg("PERSON").is_err());
     }

@@ -138,7 +138,8 @@ pub(crate) fn run(args: EvalArgs) -> Result<ExitCode> {
         }
         if !post.pii.is_empty() || !post.keep.is_empty() {
             let input = AnonymiseInput { language, author_name: post.author_name.clone(), ..AnonymiseInput::default() };
-            let anonymised = policy.anonymise(&post.text, &input, &limits)?.anonymised.text;
+            let keys = crate::anonymise::KeyContext::none(&args.tenant);
+            let anonymised = policy.anonymise(&post.text, &input, &limits, &keys)?.anonymised.text;
             for (i, pii) in post.pii.iter().enumerate() {
                 pii_total += 1;
                 if anonymised.contains(pii.as_str()) {

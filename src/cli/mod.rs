@@ -3,6 +3,7 @@
 
 mod anonymise;
 mod check;
+mod deanonymise;
 mod eval;
 mod output;
 mod policy;
@@ -32,6 +33,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Anonymise a text (from a file or stdin).
     Anonymise(anonymise::AnonymiseArgs),
+    /// Restore the values of encrypt tokens in a text (needs the key file).
+    Deanonymise(deanonymise::DeanonymiseArgs),
     /// Lint policies, run policy tests, print the policy schema.
     Policy(policy::PolicyArgs),
     /// Score a labelled set of posts (JSON Lines) and print a per-category table.
@@ -45,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
+        Command::Deanonymise(args) => deanonymise::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Eval(args) => eval::run(args),
     };

@@ -35,6 +35,13 @@ pub(crate) struct ServeArgs {
     /// Reload when a policy file changes (SIGHUP always reloads).
     #[arg(long, env = "RISERBO_POLICY_WATCH", default_value_t = true, action = clap::ArgAction::Set)]
     policy_watch: bool,
+    /// Key file for hash, pseudonymise, encrypt and Deanonymise (format: docs/keys.md).
+    #[arg(long, env = "RISERBO_KEYS")]
+    keys: Option<PathBuf>,
+    /// Answer Deanonymise calls (off: FAILED_PRECONDITION). Enable only where callers are
+    /// authenticated.
+    #[arg(long, env = "RISERBO_ENABLE_DEANONYMISE", value_parser = clap::builder::BoolishValueParser::new())]
+    enable_deanonymise: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +67,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     // An invalid policy stops the process here, before it listens: the error names the
     // file, the line and the field.
     let store = Arc::new(PolicyStore::load(args.policy.clone())?);
+    let keys = Arc::new(super::anonymise::load_keys(args.keys.as_ref()).context("loading keys")?);
     runtime.block_on(async move {
         if let Some(path) = args.policy.clone() {
             Reloader::new(store.clone(), path).spawn(args.policy_watch).context("watching the policy files")?;
@@ -74,12 +82,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             policy = %policy.reference.id,
             version = %policy.reference.version,
             tenants = store.snapshot().tenants.len(),
+            key_tenants = keys.len(),
+            deanonymise = args.enable_deanonymise,
             startup_ms = started.elapsed().as_millis() as u64,
             "serving"
         );
         let options = ServeOptions {
             limits: Limits { max_text_bytes: args.max_text_bytes },
             drain_timeout: std::time::Duration::from_secs(args.drain_timeout_secs),
+            keys,
+            enable_deanonymise: args.enable_deanonymise,
         };
         service::serve(listener, store, options, service::shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::anonymise::{self, Anonymised, Operator, OperatorConfig};
+use crate::anonymise::{self, AnonymiseContext, AnonymiseError, Anonymised, KeyContext, Operator, OperatorConfig};
 use crate::engine::Engine;
 use crate::engine::context::{Language, PostContext};
 use crate::engine::entity::{Entity, EntityType};
@@ -14,6 +14,9 @@ use crate::error::{Error, Limits, RequestError};
 use super::PolicyRef;
 use super::document::{Document, DocumentField};
 use super::layer::EffectivePolicy;
+
+/// How many times Anonymise re-checks its own output for values that became recognisable.
+const MAX_RECHECKS: usize = 3;
 
 /// An immutable, validated policy: shared behind an `Arc` by every request that uses it.
 #[derive(Debug)]
@@ -110,8 +113,16 @@ impl CompiledPolicy {
         })
     }
 
-    /// Anonymises `text`.
-    pub fn anonymise(&self, text: &str, input: &AnonymiseInput, limits: &Limits) -> Result<AnonymiseReport, Error> {
+    /// Anonymises `text`. `keys` are the request tenant's keys, for `hash`, `pseudonymise`
+    /// and `encrypt`; operators are checked (parameters, keys, `generalise` on types it can
+    /// coarsen) before the text is read.
+    pub fn anonymise(
+        &self,
+        text: &str,
+        input: &AnonymiseInput,
+        limits: &Limits,
+        keys: &KeyContext<'_>,
+    ) -> Result<AnonymiseReport, Error> {
         limits.check_text("text", text)?;
         let types = if input.entity_types.is_empty() {
             self.anonymise_types.clone()
@@ -126,15 +137,50 @@ impl CompiledPolicy {
         let mut operators =
             OperatorConfig { default: input.default_operator.clone().unwrap_or_default(), ..Default::default() };
         for (name, operator) in &input.operators {
-            let ty = self.resolve_type(&format!("operators[{name:?}]"), name)?;
+            let field = format!("operators[{name:?}]");
+            let ty = self.resolve_type(&field, name)?;
+            operator.check(&field, keys)?;
+            if matches!(operator, Operator::Generalise { .. }) && !anonymise::generalise::supports(ty) {
+                return Err(generalise_unsupported(&field, ty).into());
+            }
             operators.per_type.insert(ty, operator.clone());
         }
+        if input.default_operator.is_some() {
+            operators.default.check("default_operator", keys)?;
+            if matches!(operators.default, Operator::Generalise { .. })
+                && let Some(ty) =
+                    types.iter().find(|t| !operators.per_type.contains_key(t) && !anonymise::generalise::supports(**t))
+            {
+                return Err(generalise_unsupported("default_operator", *ty).into());
+            }
+        }
 
-        let analysis = self.engine.analyze(text, input.language, input.author_name.as_deref());
-        let selected: Vec<Entity> =
+        let author = input.author_name.as_deref();
+        let analysis = self.engine.analyze(text, input.language, author);
+        let language = analysis.language;
+        let mut selected: Vec<Entity> =
             analysis.entities.iter().filter(|e| types.contains(&e.entity_type)).cloned().collect();
-        let anonymised = anonymise::anonymise(text, &selected, &operators)?;
-        Ok(AnonymiseReport { anonymised, language: analysis.language, entity_counts: count_entities(&selected) })
+        let context = AnonymiseContext { keys: *keys, pseudonym_scope: &input.pseudonym_scope, language };
+        let mut anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
+        // Re-check the output: replacing shortens the text, so a context word can come within
+        // reach of a value it was too far from ("tel. <PHONE_NUMBER>, <IBAN_CODE>, 07700 900456"
+        // once a 27-character IBAN is one word). What the engine finds in untouched text now is
+        // anonymised too, from the input, so the output holds nothing the engine would flag.
+        for _ in 0..MAX_RECHECKS {
+            let again = self.engine.analyze(&anonymised.text, Some(language), author);
+            let missed: Vec<Entity> = again
+                .entities
+                .iter()
+                .filter(|e| types.contains(&e.entity_type))
+                .filter_map(|e| anonymised.original_span(e.span).map(|span| Entity { span, ..e.clone() }))
+                .collect();
+            if missed.is_empty() {
+                break;
+            }
+            selected.extend(missed);
+            anonymised = anonymise::anonymise_with(text, &selected, &operators, &context)?;
+        }
+        Ok(AnonymiseReport { anonymised, language, entity_counts: count_entities(&selected) })
     }
 
     /// Resolves an entity type name this policy can recognise.
@@ -144,6 +190,14 @@ impl CompiledPolicy {
             field: field.to_owned(),
             reason: format!("unknown entity type {name:?}"),
         })
+    }
+}
+
+fn generalise_unsupported(field: &str, ty: EntityType) -> AnonymiseError {
+    let supported: Vec<&str> = anonymise::generalise::GENERALISABLE.iter().map(|t| t.as_str()).collect();
+    AnonymiseError::InvalidOperator {
+        field: field.to_owned(),
+        reason: format!("generalise applies to {} only, not {ty}; give {ty} its own operator", supported.join(", ")),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::anonymise::{AnonymisedItem, Operator};
+use crate::anonymise::{AnonymisedItem, DateGranularity, Operator, RestoredItem};
 use crate::engine::context::{self, Language, PostContext};
 use crate::engine::entity::ByteSpan;
 use crate::engine::text::Utf16Index;
@@ -125,11 +125,42 @@ fn operator(field: &str, op: pb::Operator) -> Result<Operator, RequestError> {
             Operator::Mask { masking_char, chars_to_mask: m.chars_to_mask as usize, from_end: m.from_end }
         }
         Kind::Hash(h) => Operator::Hash { truncate: h.truncate as usize },
-        Kind::Pseudonymise(_) => Operator::Pseudonymise,
+        Kind::Pseudonymise(p) => Operator::Pseudonymise { letters: p.letters as usize },
         Kind::Encrypt(e) => Operator::Encrypt { key_id: non_empty(e.key_id) },
-        Kind::Generalise(_) => Operator::Generalise,
+        Kind::Generalise(g) => Operator::Generalise { dates: date_granularity(g.date_granularity) },
         Kind::Keep(_) => Operator::Keep,
     })
+}
+
+// Unknown values (from newer clients) count as unspecified: month.
+fn date_granularity(v: i32) -> DateGranularity {
+    match pb::DateGranularity::try_from(v).unwrap_or(pb::DateGranularity::Unspecified) {
+        pb::DateGranularity::Unspecified | pb::DateGranularity::Month => DateGranularity::Month,
+        pb::DateGranularity::Year => DateGranularity::Year,
+    }
+}
+
+/// A Deanonymise request in domain terms.
+pub struct DeanonymiseCall {
+    pub tenant: String,
+    pub text: String,
+}
+
+impl From<pb::DeanonymiseRequest> for DeanonymiseCall {
+    fn from(request: pb::DeanonymiseRequest) -> Self {
+        let pb::DeanonymiseRequest { tenant, text } = request;
+        DeanonymiseCall { tenant, text }
+    }
+}
+
+pub fn restored_item(original: &Utf16Index, output: &Utf16Index, item: &RestoredItem) -> pb::DeanonymisedItem {
+    let ty = item.entity_type.as_str();
+    pb::DeanonymisedItem {
+        entity_type: ty.to_owned(),
+        token: Some(span(original, item.token, ty, 1.0)),
+        restored: Some(span(output, item.restored, ty, 1.0)),
+        key_id: item.key_id.clone(),
+    }
 }
 
 fn non_empty(s: String) -> Option<String> {

@@ -77,3 +77,21 @@ impl fmt::Debug for AnonymiseResponse {
             .finish()
     }
 }
+
+impl fmt::Debug for DeanonymiseRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeanonymiseRequest")
+            .field("tenant", &self.tenant)
+            .field("text_bytes", &self.text.len())
+            .finish()
+    }
+}
+
+impl fmt::Debug for DeanonymiseResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeanonymiseResponse")
+            .field("text_bytes", &self.text.len())
+            .field("items", &self.items.len())
+            .finish()
+    }
+}

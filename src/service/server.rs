@@ -11,6 +11,7 @@ use tonic::transport::server::TcpIncoming;
 use super::RiserboService;
 use super::proto;
 use super::proto::policy_service_server::PolicyServiceServer;
+use crate::anonymise::Keyring;
 use crate::error::Limits;
 use crate::policy::PolicyStore;
 
@@ -22,11 +23,20 @@ pub struct ServeOptions {
     /// the server stops regardless (a client that never closes its connection must not keep
     /// a pod from terminating).
     pub drain_timeout: Duration,
+    /// Tenant keys for hash, pseudonymise, encrypt and Deanonymise (none by default).
+    pub keys: Arc<Keyring>,
+    /// Whether Deanonymise answers (off by default).
+    pub enable_deanonymise: bool,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { limits: Limits::default(), drain_timeout: Duration::from_secs(30) }
+        Self {
+            limits: Limits::default(),
+            drain_timeout: Duration::from_secs(30),
+            keys: Arc::new(Keyring::empty()),
+            enable_deanonymise: false,
+        }
     }
 }
 
@@ -63,7 +73,8 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let service = RiserboService::new(store, options.limits);
+    let service =
+        RiserboService::new(store, options.limits).with_keys(options.keys.clone(), options.enable_deanonymise);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         shutdown.await;

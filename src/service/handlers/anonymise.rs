@@ -23,7 +23,8 @@ pub(super) async fn anonymise(
     span.record("tenant", field::display(&call.tenant));
     span.record("text_bytes", call.text.len());
     let policy = service.store.get(&call.tenant).map_err(|e| to_status(e.into()))?;
-    let report = policy.anonymise(&call.text, &call.input, &service.limits).map_err(to_status)?;
+    let keys = service.keys.context(&call.tenant);
+    let report = policy.anonymise(&call.text, &call.input, &service.limits, &keys).map_err(to_status)?;
 
     let original = Utf16Index::new(&call.text);
     let output = Utf16Index::new(&report.anonymised.text);

@@ -5,6 +5,7 @@
 
 mod anonymise;
 mod check;
+mod deanonymise;
 mod policy;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use super::proto::{self as pb, policy_service_server::PolicyService};
+use crate::anonymise::Keyring;
 use crate::error::Limits;
 use crate::policy::PolicyStore;
 
@@ -20,11 +22,23 @@ use crate::policy::PolicyStore;
 pub struct RiserboService {
     pub(crate) store: Arc<PolicyStore>,
     pub(crate) limits: Limits,
+    /// Tenant keys for the keyed operators and Deanonymise (Debug prints key ids only).
+    pub(crate) keys: Arc<Keyring>,
+    /// Whether Deanonymise answers (off until callers are authenticated).
+    pub(crate) deanonymise_enabled: bool,
 }
 
 impl RiserboService {
+    /// A service without keys and with Deanonymise off.
     pub fn new(store: Arc<PolicyStore>, limits: Limits) -> Self {
-        Self { store, limits }
+        Self { store, limits, keys: Arc::new(Keyring::empty()), deanonymise_enabled: false }
+    }
+
+    /// Uses `keys` for keyed operators and switches Deanonymise on or off.
+    pub fn with_keys(mut self, keys: Arc<Keyring>, deanonymise_enabled: bool) -> Self {
+        self.keys = keys;
+        self.deanonymise_enabled = deanonymise_enabled;
+        self
     }
 }
 
@@ -47,6 +61,13 @@ impl PolicyService for RiserboService {
         request: Request<pb::AnonymiseRequest>,
     ) -> Result<Response<pb::AnonymiseResponse>, Status> {
         anonymise::anonymise(self, request).await
+    }
+
+    async fn deanonymise(
+        &self,
+        request: Request<pb::DeanonymiseRequest>,
+    ) -> Result<Response<pb::DeanonymiseResponse>, Status> {
+        deanonymise::deanonymise(self, request).await
     }
 
     async fn get_policy(
