@@ -365,6 +365,26 @@ mod tests {
         assert_eq!(loaded.files.len(), 2);
     }
 
+    /// The example of docs/policy.md loads as written.
+    #[test]
+    fn the_documented_example_loads() {
+        let doc = include_str!("../../docs/policy.md");
+        let start = doc.find("```toml\n[policy]\nid = \"acme\"").expect("the example is in the docs") + "```toml\n".len();
+        let mut example = doc[start..start + doc[start..].find("```").unwrap()].to_owned();
+        if !builtin().unwrap().rules.iter().any(|r| r.id == "QID-01") {
+            // QID-01 arrives with the quasi-identifier recognisers; without it, its change is moot.
+            example = example.replace("[rules.QID-01]\nparams.threshold = 0.5", "");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "_lexicons.toml", "[lexicons]\noffers = [\"porta un amico\"]\n");
+        write(dir.path(), "acme.toml", &example);
+        let (set, _) = load_tenants(Some(dir.path())).unwrap();
+        let milano = &set.tenants["acme/milano"];
+        assert!(milano.effective.recognisers.iter().any(|r| r.name == "cartella_clinica"));
+        assert!(milano.effective.rules.iter().any(|r| r.id == "ACME-01"));
+        assert!(!milano.engine.rules().rules.iter().any(|r| r.id == "PLAT-01"), "disabled");
+    }
+
     #[test]
     fn a_single_file_is_also_the_default() {
         let dir = tempfile::tempdir().unwrap();
