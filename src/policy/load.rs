@@ -369,7 +369,8 @@ mod tests {
     #[test]
     fn the_documented_example_loads() {
         let doc = include_str!("../../docs/policy.md");
-        let start = doc.find("```toml\n[policy]\nid = \"acme\"").expect("the example is in the docs") + "```toml\n".len();
+        let start =
+            doc.find("```toml\n[policy]\nid = \"acme\"").expect("the example is in the docs") + "```toml\n".len();
         let mut example = doc[start..start + doc[start..].find("```").unwrap()].to_owned();
         if !builtin().unwrap().rules.iter().any(|r| r.id == "QID-01") {
             // QID-01 arrives with the quasi-identifier recognisers; without it, its change is moot.

@@ -151,11 +151,11 @@ fn clean_edges(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Roles a matcher accepts for person entities, by policy name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RoleFilter {
     Any,
     Protected,
-    Only(&'static [Role]),
+    Only(Vec<Role>),
 }
 
 pub(crate) fn role_filter(names: &[String]) -> Result<RoleFilter, DetectorError> {
@@ -184,11 +184,11 @@ pub(crate) fn role_filter(names: &[String]) -> Result<RoleFilter, DetectorError>
             }
         });
     }
-    Ok(RoleFilter::Only(Box::leak(roles.into_boxed_slice())))
+    Ok(RoleFilter::Only(roles))
 }
 
 impl RoleFilter {
-    pub(crate) fn accepts(self, role: Role) -> bool {
+    pub(crate) fn accepts(&self, role: Role) -> bool {
         match self {
             RoleFilter::Any => true,
             RoleFilter::Protected => role.is_protected(),
