@@ -89,14 +89,13 @@ impl Reloader {
 }
 
 /// Watches the policy directory (or the directory of a policy file: editors replace files by
-/// renaming, which a watch on the file itself would miss) and sends `false` on each change
-/// to a `.toml` file.
+/// renaming, which a watch on the file itself would miss) and sends `false` on each change.
+/// Every change counts, not only `.toml` paths: a Kubernetes ConfigMap volume swaps a `..data`
+/// symlink; the reload compares the files' fingerprint and does nothing if they are the same.
 fn watch(path: &Path, tx: mpsc::UnboundedSender<bool>) -> Result<notify::RecommendedWatcher, notify::Error> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
-        let relevant = matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_))
-            && event.paths.iter().any(|p| p.extension().is_some_and(|x| x == "toml"));
-        if relevant {
+        if matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)) {
             let _ = tx.send(false);
         }
     })?;
