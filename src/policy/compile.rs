@@ -157,3 +157,86 @@ pub fn digest(policy: &EffectivePolicy) -> String {
     let canonical = serde_json::to_vec(policy).expect("policy serialises");
     hex::encode(Sha256::digest(&canonical))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::context::PostContext;
+    use crate::engine::entity::EntityType;
+    use crate::error::Limits;
+    use crate::policy::load_str;
+
+    const BASE: &str = r#"[policy]
+id = "clinic"
+version = "1"
+
+[[recogniser]]
+name = "cartella"
+entity_type = "MEDICAL_RECORD_NUMBER"
+regex = '\d{4}/\d{3,6}'
+context = ["cartella clinica"]
+score = 0.3
+
+[lexicons]
+offers = ["gratis"]
+
+[[rule]]
+id = "HID-01"
+title = "t"
+category = "HEALTH_INFORMATION"
+detector = "identifier_with_health"
+guideline = { code = "GDC 4.2.3", title = "t" }
+severity = { default = "BLOCK" }
+message.en = "m"
+suggestion.en = "s"
+params.identifiers = ["MEDICAL_RECORD_NUMBER"]
+params.health = ["TREATMENT"]
+
+[[rule]]
+id = "ADV-02"
+title = "t"
+category = "PROMOTIONAL_HEALTH_ADVERTISING"
+detector = "cues"
+guideline = { code = "L. 145/2018", title = "t" }
+severity = { default = "REVIEW" }
+message.en = "m"
+suggestion.en = "s"
+params.anchor = { cues = ["offers"] }
+"#;
+
+    #[test]
+    fn custom_recognisers_feed_the_rules() {
+        let policy = load_str(BASE, "clinic.toml").unwrap();
+        let report = policy
+            .check("Cartella clinica 2024/118: impianto fissato.", &PostContext::default(), &Limits::default())
+            .unwrap();
+        let finding = report.findings.iter().find(|f| f.rule_id == "HID-01").expect("HID-01");
+        assert!(finding.spans.iter().any(|s| s.entity_type == Some(EntityType::MedicalRecordNumber)));
+        // Without its context words the weak pattern is not reported.
+        let report =
+            policy.check("Nel 2024/118 casi di impianto.", &PostContext::default(), &Limits::default()).unwrap();
+        assert!(report.findings.is_empty());
+    }
+
+    #[test]
+    fn compile_errors_name_the_line_of_the_field() {
+        let bad_regex = BASE.replace(r"'\d{4}/\d{3,6}'", "'(unclosed'");
+        let err = load_str(&bad_regex, "clinic.toml").unwrap_err().to_string();
+        assert!(err.starts_with("clinic.toml:8: recogniser[0].regex: does not compile"), "{err}");
+
+        let unknown_cue = BASE.replace("cues = [\"offers\"]", "cues = [\"offerz\"]");
+        let err = load_str(&unknown_cue, "clinic.toml").unwrap_err().to_string();
+        assert!(err.starts_with("clinic.toml:36: rule[1].params"), "{err}");
+        assert!(err.contains("\"offerz\""), "{err}");
+
+        let bad_param = BASE.replace(
+            "params.anchor = { cues = [\"offers\"] }",
+            "params.anchor = { cues = [\"offers\"] }\nparams.windw = 3",
+        );
+        let err = load_str(&bad_param, "clinic.toml").unwrap_err().to_string();
+        assert!(err.contains("rule[1].params") && err.contains("windw"), "{err}");
+
+        let bad_pattern = format!("{BASE}\n[patterns]\noffers = ['(?P<x']\n");
+        let err = load_str(&bad_pattern, "clinic.toml").unwrap_err().to_string();
+        assert!(err.contains("patterns.offers[0]") && err.contains("does not compile"), "{err}");
+    }
+}
