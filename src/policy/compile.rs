@@ -20,9 +20,6 @@ use crate::engine::roles::RoleCues;
 use crate::engine::rules::{DetectorBuilder, DetectorError, Rule, RuleSet, build_detector};
 use crate::engine::scan::ScannerBuilder;
 
-/// Lexicon names that extend the entity recognisers rather than naming rule cues.
-pub const ENTITY_LEXICONS: &[&str] = &["treatments", "health_conditions"];
-
 /// Compiles `policy`.
 pub fn compile(policy: &EffectivePolicy) -> Result<CompiledPolicy, PolicyError> {
     let settings = &policy.settings;

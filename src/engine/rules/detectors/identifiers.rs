@@ -33,6 +33,10 @@ fn yes() -> bool {
     true
 }
 
+fn is_name(entity_type: EntityType) -> bool {
+    matches!(entity_type, EntityType::Person | EntityType::PersonInitials)
+}
+
 pub(crate) fn span_of(entity: &Entity) -> FindingSpan {
     FindingSpan { span: entity.span, entity_type: Some(entity.entity_type), cue: "", score: entity.score }
 }
@@ -59,7 +63,12 @@ impl Selection {
                     || (self.include_custom && matches!(e.entity_type, EntityType::Custom(_))))
                     && self.roles.accepts(e.role)
             })
-            .filter(|e| own.as_ref().is_none_or(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_none()))
+            .filter(|e| {
+                // "Call us on …", "my number is …" make a number or address the clinic's or the
+                // writer's own; they say nothing about whose a name is.
+                is_name(e.entity_type)
+                    || own.as_ref().is_none_or(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_none())
+            })
             .map(span_of)
             .collect()
     }
