@@ -297,7 +297,8 @@ impl Matcher {
             .filter_map(|h| {
                 let d = word_distance(scan, anchor, h.span);
                 let ok = match d {
-                    Distance::Overlap => true,
+                    // Inside the anchor ("non" in "non sopporto") is not before or after it.
+                    Distance::Overlap => !self.one_sided,
                     Distance::Before(n) => self.one_sided_or(self.before, n),
                     Distance::After(n) => self.one_sided_or(self.after, n),
                 };
