@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::{DetectorBuilder, DetectorError, Matcher, MatcherParams, RoleFilter, entity_types, parse, role_filter};
-use crate::engine::entity::{Entity, EntityType};
+use crate::engine::entity::{Entity, EntityType, Role};
 use crate::engine::rules::{Detection, Detector, RuleInput};
 use crate::engine::verdict::FindingSpan;
 
@@ -24,9 +24,13 @@ struct IdentifierParams {
     #[serde(default = "yes")]
     include_custom: bool,
     /// Phrases that mark the identifier after them as the clinic's or the writer's own
-    /// ("chiamaci al", "my number is"): matched before each identifier.
+    /// ("chiamaci al", "my number is"): matched before each number, address or handle.
     #[serde(default)]
     not_patient: Option<MatcherParams>,
+    /// Phrases that mark a name of unknown role as a professional's, not a patient's
+    /// ("Dr", "prof."): matched before each name nothing else gave a role.
+    #[serde(default)]
+    professional_names: Option<MatcherParams>,
 }
 
 fn yes() -> bool {
@@ -49,11 +53,16 @@ struct Selection {
     roles: RoleFilter,
     include_custom: bool,
     not_patient: Option<Matcher>,
+    professional_names: Option<Matcher>,
 }
 
 impl Selection {
     fn identifiers(&self, input: &RuleInput<'_, '_>) -> Vec<FindingSpan> {
         let own = self.not_patient.as_ref().map(|m| (m, m.hits(input)));
+        let professional = self.professional_names.as_ref().map(|m| (m, m.hits(input)));
+        let near = |found: &Option<(&Matcher, Vec<FindingSpan>)>, e: &Entity| {
+            found.as_ref().is_some_and(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_some())
+        };
         input
             .analysis
             .entities
@@ -64,10 +73,13 @@ impl Selection {
                     && self.roles.accepts(e.role)
             })
             .filter(|e| {
-                // "Call us on …", "my number is …" make a number or address the clinic's or the
-                // writer's own; they say nothing about whose a name is.
-                is_name(e.entity_type)
-                    || own.as_ref().is_none_or(|(m, hits)| m.near(&input.analysis.scan, e.span, hits).is_none())
+                if is_name(e.entity_type) {
+                    // "Dr Rossi" of unknown role is a colleague more often than a patient.
+                    !(e.role == Role::Unknown && near(&professional, e))
+                } else {
+                    // "Call us on …", "my number is …": the clinic's or the writer's own.
+                    !near(&own, e)
+                }
             })
             .map(span_of)
             .collect()
@@ -86,12 +98,14 @@ pub(super) fn build(
     let p: IdentifierParams = parse(params)?;
     let roles = if p.roles.is_empty() { RoleFilter::Protected } else { role_filter(&p.roles)? };
     let not_patient = p.not_patient.as_ref().map(|m| Matcher::build(m, builder, None)).transpose()?;
+    let professional_names = p.professional_names.as_ref().map(|m| Matcher::build(m, builder, None)).transpose()?;
     let selection = Selection {
         identifiers: entity_types(&p.identifiers)?,
         health: entity_types(&p.health)?,
         roles,
         include_custom: p.include_custom,
         not_patient,
+        professional_names,
     };
     Ok(if with_health {
         Box::new(IdentifierWithHealth { selection })
