@@ -37,6 +37,17 @@ pub struct ConfigFile {
     pub telemetry: TelemetrySection,
     pub grpc_web: GrpcWebSection,
     pub anonymise: AnonymiseSection,
+    pub policy: PolicySection,
+}
+
+/// Where the policies come from. Without a path the embedded default policy serves.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicySection {
+    /// A policy file or a directory of tenant files.
+    pub path: Option<PathBuf>,
+    /// Reload when a file changes (SIGHUP always reloads). Default true.
+    pub watch: Option<bool>,
 }
 
 /// Keys for the keyed operators and Deanonymise. The key file itself holds the secrets (or
@@ -160,6 +171,8 @@ pub struct Overrides {
     pub no_decision_log: bool,
     pub keys_file: Option<PathBuf>,
     pub enable_deanonymise: Option<bool>,
+    pub policy: Option<PathBuf>,
+    pub policy_watch: Option<bool>,
 }
 
 /// Everything `riserbo serve` runs with.
@@ -170,6 +183,10 @@ pub struct Settings {
     pub serve: ServeOptions,
     /// The key file to load into `serve.keys` (loaded by the caller: keys are not config).
     pub keys_file: Option<PathBuf>,
+    /// The policy file or directory (None: the embedded default policy).
+    pub policy: Option<PathBuf>,
+    /// Whether file changes trigger a reload.
+    pub policy_watch: bool,
 }
 
 /// The configuration is unusable; the message names the file and key.
@@ -269,6 +286,8 @@ pub fn resolve(
         ..defaults
     };
     let keys_file = overrides.keys_file.clone().or(file.anonymise.keys_file);
+    let policy = overrides.policy.clone().or(file.policy.path);
+    let policy_watch = overrides.policy_watch.or(file.policy.watch).unwrap_or(true);
     let export_decisions = serve.decision_log.as_ref().is_some_and(|d| d.export_otlp);
     let telemetry = TelemetryOptions {
         log_format: overrides.log_format.or(file.server.log_format).unwrap_or_default(),
@@ -285,7 +304,7 @@ pub fn resolve(
     if export_decisions && telemetry.otlp_endpoint.is_none() {
         return Err(invalid("decision_log.export_otlp", "needs telemetry.otlp_endpoint (or --otlp-endpoint)"));
     }
-    Ok(Settings { listen, telemetry, serve, keys_file })
+    Ok(Settings { listen, telemetry, serve, keys_file, policy, policy_watch })
 }
 
 fn rate(field: &str, per_second: u32, burst: Option<u32>) -> Result<Rate, ConfigError> {
@@ -520,7 +539,7 @@ roles = ["check", "anonymise"]
         let start = readme.find("```toml\n[server]").expect("README has the configuration example") + 8;
         let text = &readme[start..start + readme[start..].find("```").unwrap()];
         let file = ConfigFile::parse(text, "README.md").unwrap();
-        let ConfigFile { server, limits, auth, tls, decision_log, telemetry, grpc_web, anonymise } = file;
+        let ConfigFile { server, limits, auth, tls, decision_log, telemetry, grpc_web, anonymise, policy } = file;
         let ServerSection { listen, max_text_bytes, log_format, drain_timeout_secs } = server;
         assert!(listen.is_some() && max_text_bytes.is_some() && log_format.is_some() && drain_timeout_secs.is_some());
         let LimitsSection { max_message_bytes, call_timeout_ms, max_concurrent_calls, rate } = limits;
@@ -542,6 +561,8 @@ roles = ["check", "anonymise"]
         assert!(enabled.is_some() && !allowed_origins.is_empty());
         let AnonymiseSection { keys_file, enable_deanonymise } = anonymise;
         assert!(keys_file.is_some() && enable_deanonymise.is_some());
+        let PolicySection { path, watch } = policy;
+        assert!(path.is_some() && watch.is_some());
     }
 
     #[test]

@@ -36,11 +36,14 @@ pub(crate) struct CheckArgs {
     /// Exit with status 1 when the verdict is at least this (e.g. REVIEW).
     #[arg(long, value_parser = parse_name::<Verdict>)]
     fail_on: Option<Verdict>,
+    /// Policy file or directory (select a tenant with --tenant); the embedded default when absent.
+    #[arg(long, env = "RISERBO_POLICY")]
+    policy: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     let text = read_input(args.input.file.as_ref())?;
-    let store = PolicyStore::with_default();
+    let store = PolicyStore::load(args.policy.clone())?;
     let policy = store.get(&args.input.tenant)?;
     let context = PostContext {
         account: args.account.unwrap_or_default(),

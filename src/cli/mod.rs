@@ -4,7 +4,9 @@
 mod anonymise;
 mod check;
 mod deanonymise;
+mod eval;
 mod output;
+mod policy;
 mod serve;
 
 use std::io::Read;
@@ -33,6 +35,10 @@ enum Command {
     Anonymise(anonymise::AnonymiseArgs),
     /// Restore the values of encrypt tokens in a text (needs the key file).
     Deanonymise(deanonymise::DeanonymiseArgs),
+    /// Lint policies, run policy tests, print the policy schema.
+    Policy(policy::PolicyArgs),
+    /// Score a labelled set of posts (JSON Lines) and print a per-category table.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -43,6 +49,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
         Command::Deanonymise(args) => deanonymise::run(args),
+        Command::Policy(args) => policy::run(args),
+        Command::Eval(args) => eval::run(args),
     };
     match result {
         Ok(code) => code,

@@ -46,7 +46,17 @@ pub fn check_json(text: &str, report: &CheckReport, policy: &PolicyRef) -> Strin
                 "message": f.message,
                 "suggestion": f.suggestion,
                 "guideline": { "code": f.guideline.code, "title": f.guideline.title, "url": f.guideline.url },
-                "spans": f.spans.iter().map(|s| span_json(text, &index, s.span, s.entity_type.map_or(s.cue, |t| t.as_str()), s.score)).collect::<Vec<_>>(),
+                "spans": f.spans.iter().map(|s| {
+                    let ty = s.entity_type.map_or(s.cue, |t| t.as_str());
+                    match report.locate(s.span) {
+                        (None, local) => span_json(text, &index, local, ty, s.score),
+                        (Some(field), local) => {
+                            let mut v = span_json(&field.text, &Utf16Index::new(&field.text), local, ty, s.score);
+                            v["field"] = json!(field.name);
+                            v
+                        }
+                    }
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -79,9 +89,22 @@ pub fn check_human(text: &str, report: &CheckReport, policy: &PolicyRef) -> Stri
         let _ = writeln!(out, "\n  {} {}  {}  [{}]", f.severity, f.rule_id, f.category, f.guideline.code);
         let _ = writeln!(out, "    {}", f.message);
         for s in &f.spans {
-            let (line, col) = line_col(text, s.span.start);
             let what = s.entity_type.map_or(s.cue, |t| t.as_str());
-            let _ = writeln!(out, "    at {line}:{col}  {what}  {:?}", &text[s.span.start..s.span.end]);
+            match report.locate(s.span) {
+                (None, local) => {
+                    let (line, col) = line_col(text, local.start);
+                    let _ = writeln!(out, "    at {line}:{col}  {what}  {:?}", &text[local.start..local.end]);
+                }
+                (Some(field), local) => {
+                    let (line, col) = line_col(&field.text, local.start);
+                    let _ = writeln!(
+                        out,
+                        "    in {} at {line}:{col}  {what}  {:?}",
+                        field.name,
+                        &field.text[local.start..local.end]
+                    );
+                }
+            }
         }
         let _ = writeln!(out, "    fix: {}", f.suggestion);
         if !f.guideline.url.is_empty() {

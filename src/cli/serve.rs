@@ -12,6 +12,7 @@ use clap::Args;
 
 use crate::config::{self, Overrides};
 use crate::policy::PolicyStore;
+use crate::policy::reload::Reloader;
 use crate::service;
 use crate::telemetry::{LogFormat, Metrics, Telemetry};
 
@@ -44,6 +45,13 @@ pub(crate) struct ServeArgs {
     /// Run without a decision log.
     #[arg(long, env = "RISERBO_NO_DECISION_LOG")]
     no_decision_log: bool,
+    /// Policy file or directory of tenant files; reloaded on SIGHUP and when files change
+    /// [default: the embedded default policy].
+    #[arg(long, env = "RISERBO_POLICY")]
+    policy: Option<PathBuf>,
+    /// Reload when a policy file changes; SIGHUP always reloads [default: true].
+    #[arg(long, env = "RISERBO_POLICY_WATCH", action = clap::ArgAction::Set)]
+    policy_watch: Option<bool>,
     /// Key file for hash, pseudonymise, encrypt and Deanonymise (format: docs/keys.md)
     /// [default: none].
     #[arg(long, env = "RISERBO_KEYS")]
@@ -66,11 +74,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         data_dir: args.data_dir,
         no_decision_log: args.no_decision_log,
         keys_file: args.keys,
+        policy: args.policy,
+        policy_watch: args.policy_watch,
         enable_deanonymise: args.enable_deanonymise,
     };
     let env = std::env::vars().collect();
     let mut settings = config::load(args.config.as_deref(), &overrides, &env)?;
     settings.serve.keys = Arc::new(super::anonymise::load_keys(settings.keys_file.as_ref()).context("loading keys")?);
+    // An invalid policy stops the process here, before it listens: the error names the
+    // file, the line and the field.
+    let store = Arc::new(PolicyStore::load(settings.policy.clone())?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     // The OTLP exporters' channels live on the runtime: set up inside it, shut down (below)
     // while it is still running.
@@ -80,7 +93,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         if let Some(log) = &mut settings.serve.decision_log {
             log.otlp_logs = telemetry.decision_logs();
         }
-        let store = Arc::new(PolicyStore::with_default());
+        if let Some(path) = settings.policy.clone() {
+            let metrics = settings.serve.metrics.clone();
+            Reloader::new(store.clone(), path)
+                .on_reload(move |ok| metrics.policy_reload(ok))
+                .spawn(settings.policy_watch)
+                .context("watching the policy files")?;
+        }
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("listening on {}", settings.listen))?;
@@ -109,6 +128,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         tracing::info!(
             %addr,
             tls = settings.serve.tls.is_some(),
+            tenants = store.snapshot().tenants.len(),
             key_tenants = settings.serve.keys.len(),
             deanonymise = settings.serve.enable_deanonymise,
             policy = %policy.reference.id,

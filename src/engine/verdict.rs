@@ -95,7 +95,7 @@ categories! {
 }
 
 /// The guideline or law a rule enforces.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Guideline {
     /// Short code, e.g. "GDC 4.2.3".
@@ -106,7 +106,7 @@ pub struct Guideline {
 }
 
 /// A text in the languages Riserbo answers in. English is required; Italian falls back to it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Localised {
     pub en: String,

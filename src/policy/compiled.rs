@@ -2,6 +2,7 @@
 //! where the engine (entities, rules) and the operators meet.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::anonymise::{self, AnonymiseContext, AnonymiseError, Anonymised, KeyContext, Operator, OperatorConfig};
 use crate::engine::Engine;
@@ -11,6 +12,8 @@ use crate::engine::verdict::{Finding, Verdict};
 use crate::error::{Error, Limits, RequestError};
 
 use super::PolicyRef;
+use super::document::{Document, DocumentField};
+use super::layer::EffectivePolicy;
 
 /// How many times Anonymise re-checks its own output for values that became recognisable.
 const MAX_RECHECKS: usize = 3;
@@ -22,6 +25,8 @@ pub struct CompiledPolicy {
     pub engine: Engine,
     /// Entity types Anonymise transforms when a request names none.
     pub anonymise_types: Vec<EntityType>,
+    /// The policy as layered from its files (for GetPolicy and `policy lint`).
+    pub effective: Arc<EffectivePolicy>,
 }
 
 /// How many entities of a type a text had (for the decision log: counts, never values).
@@ -41,6 +46,20 @@ pub struct CheckReport {
     pub language: Language,
     pub locale: Language,
     pub entity_counts: Vec<EntityCount>,
+    /// Attachment captions and alt texts checked with the text. Finding spans are offsets into
+    /// the checked document (the text, then these fields); [`CheckReport::locate`] maps them back.
+    pub fields: Vec<DocumentField>,
+}
+
+impl CheckReport {
+    /// The field a finding span lies in (`None`: the request's text) and the span's offsets
+    /// within that field.
+    pub fn locate(
+        &self,
+        span: crate::engine::entity::ByteSpan,
+    ) -> (Option<&DocumentField>, crate::engine::entity::ByteSpan) {
+        super::document::locate(&self.fields, span)
+    }
 }
 
 /// An Anonymise request in domain terms. Entity type names are resolved by the policy,
@@ -67,13 +86,17 @@ impl CompiledPolicy {
     /// Checks `text` in `context`.
     pub fn check(&self, text: &str, context: &PostContext, limits: &Limits) -> Result<CheckReport, Error> {
         limits.check_text("text", text)?;
-        let outcome = self.engine.check(text, context);
+        // Captions and alt texts are checked together with the text, as one document: a name
+        // in a caption and a treatment in the text identify a patient just the same.
+        let document = Document::compose(text, &context.attachments);
+        let outcome = self.engine.check(document.text(), context);
         // The rewrite starts from the text with (possible) patients' identifiers replaced;
         // the author, staff and the clinic's own details stay.
         let protected: Vec<Entity> = outcome
             .analysis
             .entities
             .iter()
+            .filter(|e| e.span.end <= text.len())
             .filter(|e| e.role.is_protected() && self.anonymise_types.contains(&e.entity_type))
             .cloned()
             .collect();
@@ -86,6 +109,7 @@ impl CompiledPolicy {
             language: outcome.analysis.language,
             locale: outcome.locale,
             entity_counts: count_entities(&outcome.analysis.entities),
+            fields: document.fields().to_vec(),
         })
     }
 

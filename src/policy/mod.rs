@@ -1,16 +1,29 @@
-//! Policies: the file format ([`model`]), loading and validation ([`compile`]), the
-//! compiled form that answers checks ([`CompiledPolicy`]) and the tenant store.
+//! Policies: the file format ([`model`]), layering of files, includes and clinic overlays
+//! ([`layer`]), loading a file or a directory of tenants ([`load`]), validation and
+//! compilation ([`compile`]), the compiled form that answers checks ([`CompiledPolicy`]), the
+//! tenant store and hot reload ([`reload`]).
 
 pub mod compile;
 mod compiled;
+pub mod describe;
+pub mod document;
+pub mod layer;
+pub mod load;
 pub mod model;
+pub mod reload;
+pub mod source;
 mod store;
+pub mod suite;
 
 pub use compiled::{AnonymiseInput, AnonymiseReport, CheckReport, CompiledPolicy, EntityCount};
-pub use store::{PolicyStore, TenantSet};
+pub use source::Location;
+pub use store::{PolicyStatus, PolicyStore, TenantSet};
 
-/// The embedded default policy.
+/// The embedded default policy: its rules.
 pub const DEFAULT_POLICY: &str = include_str!("default/policy.toml");
+/// The embedded default policy: the cue lexicons and patterns its rules use (included by
+/// `policy.toml`).
+pub const DEFAULT_LEXICONS: &str = include_str!("default/lexicons.toml");
 
 /// Which policy decided an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,43 +34,32 @@ pub struct PolicyRef {
     pub sha256: String,
 }
 
-/// A policy cannot be loaded or found.
+/// A policy cannot be loaded or found. Load errors name the file, the line and the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     #[error("unknown tenant {0:?}")]
     UnknownTenant(String),
-    #[error("{file}: {message}")]
-    Parse { file: String, message: String },
-    #[error("{file}: {field}: {reason}")]
-    Invalid { file: String, field: String, reason: String },
+    #[error("{location}: {}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
+    Parse { location: Location, field: String, message: String },
+    #[error("{location}: {field}: {reason}")]
+    Invalid { location: Location, field: String, reason: String },
     #[error("{file}: {message}")]
     Io { file: String, message: String },
 }
 
-/// Parses and compiles a policy from TOML text; `source` names it in errors (a path, or
-/// "<default>").
+/// Parses and compiles one self-contained policy text (no includes, no base); `source` names
+/// it in errors.
 pub fn load_str(text: &str, source: &str) -> Result<CompiledPolicy, PolicyError> {
-    let file: model::PolicyFile = toml::from_str(text)
-        .map_err(|e| PolicyError::Parse { file: source.to_owned(), message: describe_toml_error(text, &e) })?;
-    compile::compile(&file, source)
+    let source = source::Source::new(source, text);
+    let file = source.parse()?;
+    let effective = load::single(&file, source, None)?;
+    compile::compile(&effective)
 }
 
 /// The embedded default policy, compiled.
 pub fn default_policy() -> CompiledPolicy {
-    load_str(DEFAULT_POLICY, "<default>").expect("the embedded default policy compiles (tested)")
-}
-
-/// "line L, column C: message" for a TOML error.
-fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    match error.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {}", error.message())
-        }
-        None => error.message().to_owned(),
-    }
+    compile::compile(&load::builtin().expect("the embedded default policy loads (tested)"))
+        .expect("the embedded default policy compiles (tested)")
 }
 
 #[cfg(test)]
@@ -73,15 +75,15 @@ mod tests {
     }
 
     #[test]
-    fn errors_point_at_line_and_field() {
+    fn errors_point_at_file_line_and_field() {
         let text = "[policy]\nid = \"x\"\nversion = \"1\"\n\n[[rule]]\nid = \"R\"\ntitle = \"t\"\ncategory = \"NOT_A_CATEGORY\"\n";
         let err = load_str(text, "clinic.toml").unwrap_err().to_string();
-        assert!(err.starts_with("clinic.toml: line 8"), "{err}");
-        assert!(err.contains("NOT_A_CATEGORY"), "{err}");
+        assert!(err.starts_with("clinic.toml:8:"), "{err}");
+        assert!(err.contains("rule[0].category") && err.contains("NOT_A_CATEGORY"), "{err}");
 
         let text = "[policy]\nid = \"x\"\nversion = \"1\"\nsurprise = true\n";
         let err = load_str(text, "clinic.toml").unwrap_err().to_string();
-        assert!(err.contains("line 4") && err.contains("surprise"), "{err}");
+        assert!(err.starts_with("clinic.toml:4:") && err.contains("surprise"), "{err}");
     }
 
     #[test]

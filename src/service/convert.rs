@@ -1,6 +1,7 @@
 //! Conversion between protobuf messages and domain types. Requests are destructured
 //! exhaustively, so a new proto field breaks the build here until it is handled.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use crate::anonymise::{AnonymisedItem, DateGranularity, Operator, RestoredItem};
@@ -10,6 +11,7 @@ use crate::engine::entity::ByteSpan;
 use crate::engine::text::Utf16Index;
 use crate::engine::verdict::{self, Category, Finding, Verdict};
 use crate::error::RequestError;
+use crate::policy::describe::RuleView;
 use crate::policy::{AnonymiseInput, CheckReport, PolicyRef};
 
 use super::proto as pb;
@@ -286,6 +288,7 @@ pub fn span(index: &Utf16Index, span: ByteSpan, entity_type: &str, score: f32) -
         end_utf16: offset(index.utf16(span.end)),
         entity_type: entity_type.to_owned(),
         score,
+        field: String::new(),
     }
 }
 
@@ -294,13 +297,25 @@ fn offset(v: usize) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-fn finding(index: &Utf16Index, f: Finding) -> pb::Finding {
+fn finding(
+    text_index: &Utf16Index,
+    fields: &HashMap<String, Utf16Index>,
+    report: &CheckReport,
+    f: Finding,
+) -> pb::Finding {
     let spans = f
         .spans
         .iter()
         .map(|s| {
             let ty = s.entity_type.map_or(s.cue, |t| t.as_str());
-            span(index, s.span, ty, s.score)
+            // Spans in attachment captions and alt texts are given in that field's offsets.
+            match report.locate(s.span) {
+                (None, local) => span(text_index, local, ty, s.score),
+                (Some(field), local) => {
+                    let index = fields.get(&field.name).unwrap_or(text_index);
+                    pb::Span { field: field.name.clone(), ..span(index, local, ty, s.score) }
+                }
+            }
         })
         .collect();
     pb::Finding {
@@ -316,15 +331,18 @@ fn finding(index: &Utf16Index, f: Finding) -> pb::Finding {
 
 pub fn check_response(
     text: &str,
-    report: CheckReport,
+    mut report: CheckReport,
     policy: &PolicyRef,
     decision_id: String,
 ) -> pb::CheckPostResponse {
     let index = Utf16Index::new(text);
+    let fields: HashMap<String, Utf16Index> =
+        report.fields.iter().map(|f| (f.name.clone(), Utf16Index::new(&f.text))).collect();
+    let findings = std::mem::take(&mut report.findings);
     pb::CheckPostResponse {
-        verdict: verdict(verdict::verdict_of(&report.findings)) as i32,
-        findings: report.findings.into_iter().map(|f| finding(&index, f)).collect(),
-        anonymised_text: report.anonymised_text,
+        verdict: verdict(verdict::verdict_of(&findings)) as i32,
+        findings: findings.into_iter().map(|f| finding(&index, &fields, &report, f)).collect(),
+        anonymised_text: std::mem::take(&mut report.anonymised_text),
         reidentification_risk: report.reidentification_risk,
         policy: Some(policy_ref(policy)),
         decision_id,
@@ -507,5 +525,60 @@ pub fn decision_stats(stats: DecisionStats) -> pb::GetDecisionStatsResponse {
             .into_iter()
             .map(|(entity_type, count)| pb::EntityTypeCount { entity_type, count })
             .collect(),
+    }
+}
+
+pub fn account_to_pb(a: context::AccountKind) -> pb::AccountKind {
+    match a {
+        context::AccountKind::Unspecified => pb::AccountKind::Unspecified,
+        context::AccountKind::Personal => pb::AccountKind::Personal,
+        context::AccountKind::Practice => pb::AccountKind::Practice,
+        context::AccountKind::Professional => pb::AccountKind::Professional,
+    }
+}
+
+pub fn channel_to_pb(c: context::Channel) -> pb::Channel {
+    match c {
+        context::Channel::Unspecified => pb::Channel::Unspecified,
+        context::Channel::PublicPost => pb::Channel::PublicPost,
+        context::Channel::CommentReply => pb::Channel::CommentReply,
+        context::Channel::DirectMessage => pb::Channel::DirectMessage,
+        context::Channel::GroupChat => pb::Channel::GroupChat,
+    }
+}
+
+pub fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
+    let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    prost_types::Timestamp { seconds: since.as_secs() as i64, nanos: since.subsec_nanos() as i32 }
+}
+
+fn localised(text: &verdict::Localised) -> pb::LocalisedText {
+    pb::LocalisedText { en: text.en.clone(), it: text.it.clone() }
+}
+
+/// A rule as GetPolicy shows it.
+pub fn policy_rule(rule: &RuleView) -> pb::PolicyRule {
+    pb::PolicyRule {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        category: category(rule.category) as i32,
+        enabled: rule.enabled,
+        detector: rule.detector.clone(),
+        guideline: Some(pb::Guideline {
+            code: rule.guideline.code.clone(),
+            title: rule.guideline.title.clone(),
+            url: rule.guideline.url.clone(),
+        }),
+        severities: rule
+            .severities
+            .iter()
+            .map(|&(a, c, v)| pb::RuleSeverity {
+                account: account_to_pb(a) as i32,
+                channel: channel_to_pb(c) as i32,
+                severity: verdict(v) as i32,
+            })
+            .collect(),
+        message: Some(localised(&rule.message)),
+        suggestion: Some(localised(&rule.suggestion)),
     }
 }

@@ -6,7 +6,7 @@
 
 mod detectors;
 
-pub use detectors::{DETECTOR_KINDS, DetectorError, build_detector};
+pub use detectors::{Cue, DETECTOR_KINDS, DetectorBuilder, DetectorError, build_detector};
 
 use std::fmt;
 
@@ -20,10 +20,34 @@ pub struct Detection {
     pub spans: Vec<FindingSpan>,
 }
 
+/// Separates the post's text from attachment captions and alt texts when they are checked
+/// together (see `policy::document`). No recogniser pattern or lexicon term crosses it: it
+/// holds a character that is neither a word character nor white space.
+pub const FIELD_SEPARATOR: &str = "\n\u{FFFC}\n";
+
 /// Everything a detector may read.
 pub struct RuleInput<'a, 't> {
     pub analysis: &'a Analysis<'t>,
     pub context: &'a PostContext,
+}
+
+impl RuleInput<'_, '_> {
+    /// The post's own text, without the attachment texts checked with it (for length limits).
+    pub fn body(&self) -> &str {
+        let text = self.analysis.text();
+        match text.find(FIELD_SEPARATOR) {
+            Some(end)
+                if self
+                    .context
+                    .attachments
+                    .iter()
+                    .any(|a| !a.caption.trim().is_empty() || !a.alt_text.trim().is_empty()) =>
+            {
+                &text[..end]
+            }
+            _ => text,
+        }
+    }
 }
 
 /// The code behind a rule.

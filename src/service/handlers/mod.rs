@@ -8,6 +8,7 @@ mod check;
 mod deanonymise;
 mod decision_stats;
 mod list_decisions;
+mod policy;
 
 use std::sync::Arc;
 
@@ -124,5 +125,19 @@ impl PolicyService for RiserboService {
         request: Request<pb::GetDecisionStatsRequest>,
     ) -> Result<Response<pb::GetDecisionStatsResponse>, Status> {
         decision_stats::get_decision_stats(self, request).await
+    }
+
+    async fn get_policy(
+        &self,
+        request: Request<pb::GetPolicyRequest>,
+    ) -> Result<Response<pb::GetPolicyResponse>, Status> {
+        policy::get_policy(self, request).await
+    }
+
+    async fn get_policy_status(
+        &self,
+        request: Request<pb::GetPolicyStatusRequest>,
+    ) -> Result<Response<pb::GetPolicyStatusResponse>, Status> {
+        policy::get_policy_status(self, request).await
     }
 }

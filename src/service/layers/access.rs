@@ -51,6 +51,15 @@ impl Access {
         Ok(principal)
     }
 
+    /// The caller that passed the auth layer, without a tenant check (for calls that span
+    /// tenants and filter what they show by [`Principal::may_act_for`]).
+    pub fn principal(&self, extensions: &http::Extensions) -> Result<Arc<Principal>, Status> {
+        extensions.get::<Arc<Principal>>().cloned().ok_or_else(|| {
+            self.metrics.rejected(Refusal::MissingCredentials.reason());
+            refusal_status(Refusal::MissingCredentials)
+        })
+    }
+
     /// Drops rate state of idle tenants (called periodically by the server).
     pub fn forget_idle(&self) {
         self.rates.forget_idle();

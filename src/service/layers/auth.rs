@@ -54,6 +54,7 @@ pub const METHODS: &[(&str, Role)] = &[
     ("/riserbo.v1.PolicyService/Anonymise", Role::Anonymise),
     ("/riserbo.v1.PolicyService/Deanonymise", Role::Deanonymise),
     ("/riserbo.v1.PolicyService/GetPolicy", Role::ReadPolicy),
+    ("/riserbo.v1.PolicyService/GetPolicyStatus", Role::ReadPolicy),
     ("/riserbo.v1.PolicyService/ListDecisions", Role::ReadDecisions),
     ("/riserbo.v1.PolicyService/GetDecisionStats", Role::ReadDecisions),
 ];
