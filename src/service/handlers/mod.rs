@@ -5,11 +5,12 @@
 
 mod anonymise;
 mod check;
+mod check_stream;
 mod deanonymise;
 
 use std::sync::Arc;
 
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
 use super::proto::{self as pb, policy_service_server::PolicyService};
 use crate::anonymise::Keyring;
@@ -67,5 +68,14 @@ impl PolicyService for RiserboService {
         request: Request<pb::DeanonymiseRequest>,
     ) -> Result<Response<pb::DeanonymiseResponse>, Status> {
         deanonymise::deanonymise(self, request).await
+    }
+
+    type CheckPostStreamStream = check_stream::CheckPostStreamAnswers;
+
+    async fn check_post_stream(
+        &self,
+        request: Request<Streaming<pb::CheckPostStreamRequest>>,
+    ) -> Result<Response<Self::CheckPostStreamStream>, Status> {
+        check_stream::check_post_stream(self, request).await
     }
 }
