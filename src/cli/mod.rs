@@ -4,6 +4,8 @@
 mod anonymise;
 mod check;
 mod deanonymise;
+mod descriptor;
+mod health;
 mod output;
 mod serve;
 
@@ -33,6 +35,10 @@ enum Command {
     Anonymise(anonymise::AnonymiseArgs),
     /// Restore the values of encrypt tokens in a text (needs the key file).
     Deanonymise(deanonymise::DeanonymiseArgs),
+    /// Ask a server whether it is serving (grpc.health.v1); exit 0 when it is.
+    Health(health::HealthArgs),
+    /// Write the service's descriptor set, for gRPC-JSON gateways (Envoy).
+    Descriptor(descriptor::DescriptorArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -43,6 +49,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
         Command::Deanonymise(args) => deanonymise::run(args),
+        Command::Health(args) => health::run(args),
+        Command::Descriptor(args) => descriptor::run(args),
     };
     match result {
         Ok(code) => code,

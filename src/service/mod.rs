@@ -3,6 +3,7 @@
 //! lives in `engine`, `anonymise` and `policy`.
 
 pub mod convert;
+pub mod descriptor;
 pub mod handlers;
 pub mod proto;
 mod server;
