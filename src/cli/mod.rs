@@ -4,7 +4,9 @@
 mod anonymise;
 mod check;
 mod deanonymise;
+mod descriptor;
 mod eval;
+mod health;
 mod output;
 mod policy;
 mod serve;
@@ -39,6 +41,10 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// Score a labelled set of posts (JSON Lines) and print a per-category table.
     Eval(eval::EvalArgs),
+    /// Ask a server whether it is serving (grpc.health.v1); exit 0 when it is.
+    Health(health::HealthArgs),
+    /// Write the service's descriptor set, for gRPC-JSON gateways (Envoy).
+    Descriptor(descriptor::DescriptorArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -51,6 +57,8 @@ pub fn main() -> ExitCode {
         Command::Deanonymise(args) => deanonymise::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Health(args) => health::run(args),
+        Command::Descriptor(args) => descriptor::run(args),
     };
     match result {
         Ok(code) => code,

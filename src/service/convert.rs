@@ -582,3 +582,18 @@ pub fn policy_rule(rule: &RuleView) -> pb::PolicyRule {
         suggestion: Some(localised(&rule.suggestion)),
     }
 }
+
+/// A call's status as a `google.rpc.Status` message (CheckPostStream's per-post error): code,
+/// message and the rich details (BadRequest, ErrorInfo…) that `status::to_status` attached.
+pub fn rpc_status(status: &tonic::Status) -> tonic_types::pb::Status {
+    use prost::Message;
+    // `with_error_details` stores an encoded google.rpc.Status with the same code and message.
+    match tonic_types::pb::Status::decode(status.details()) {
+        Ok(decoded) if !status.details().is_empty() => decoded,
+        _ => tonic_types::pb::Status {
+            code: status.code() as i32,
+            message: status.message().to_owned(),
+            details: Vec::new(),
+        },
+    }
+}

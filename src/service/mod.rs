@@ -4,6 +4,7 @@
 //! lives in `engine`, `anonymise` and `policy`.
 
 pub mod convert;
+pub mod descriptor;
 pub mod handlers;
 pub mod layers;
 pub mod proto;

@@ -5,6 +5,7 @@
 
 mod anonymise;
 mod check;
+mod check_stream;
 mod deanonymise;
 mod decision_stats;
 mod list_decisions;
@@ -12,7 +13,7 @@ mod policy;
 
 use std::sync::Arc;
 
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
 use super::layers::access::Access;
 use super::proto::{self as pb, policy_service_server::PolicyService};
@@ -139,5 +140,14 @@ impl PolicyService for RiserboService {
         request: Request<pb::GetPolicyStatusRequest>,
     ) -> Result<Response<pb::GetPolicyStatusResponse>, Status> {
         policy::get_policy_status(self, request).await
+    }
+
+    type CheckPostStreamStream = check_stream::CheckPostStreamAnswers;
+
+    async fn check_post_stream(
+        &self,
+        request: Request<Streaming<pb::CheckPostStreamRequest>>,
+    ) -> Result<Response<Self::CheckPostStreamStream>, Status> {
+        check_stream::check_post_stream(self, request).await
     }
 }

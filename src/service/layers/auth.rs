@@ -51,6 +51,7 @@ impl Role {
 /// authentication is on (fail closed); a unit test checks the table covers the proto.
 pub const METHODS: &[(&str, Role)] = &[
     ("/riserbo.v1.PolicyService/CheckPost", Role::Check),
+    ("/riserbo.v1.PolicyService/CheckPostStream", Role::Check),
     ("/riserbo.v1.PolicyService/Anonymise", Role::Anonymise),
     ("/riserbo.v1.PolicyService/Deanonymise", Role::Deanonymise),
     ("/riserbo.v1.PolicyService/GetPolicy", Role::ReadPolicy),
