@@ -3,6 +3,7 @@
 
 mod anonymise;
 mod check;
+mod eval_names;
 mod output;
 mod serve;
 
@@ -30,6 +31,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Anonymise a text (from a file or stdin).
     Anonymise(anonymise::AnonymiseArgs),
+    /// Measure PERSON recall and precision on gold NER files (KIND), or list names and health terms (E3C).
+    EvalNames(eval_names::EvalNamesArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -39,6 +42,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
+        Command::EvalNames(args) => eval_names::run(args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 pub mod custom;
 pub mod email;
 pub mod fiscal_code;
+pub mod gazetteer;
 pub mod health;
 pub mod iban;
 pub mod person;
@@ -32,7 +33,7 @@ pub fn built_in(
         Box::new(phone::PhoneRecogniser::new(builder)),
         Box::new(fiscal_code::FiscalCodeRecogniser::new(builder)),
         Box::new(iban::IbanRecogniser::new(builder)),
-        Box::new(person::TitledPersonRecogniser::new(builder)),
+        Box::new(person::PersonRecogniser::new(builder)),
         Box::new(health::HealthLexiconRecogniser::new(
             builder,
             additions.treatments.iter().map(String::as_str),
@@ -56,6 +57,15 @@ pub(crate) mod test_support {
     /// Runs one recogniser through a real analyzer (context, threshold, overlaps) and returns
     /// the values it reports, in text order.
     pub fn found(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<String> {
+        found_in(Language::English, make, text)
+    }
+
+    /// [`found`] for a text in `language`.
+    pub fn found_in(
+        language: Language,
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+    ) -> Vec<String> {
         let mut builder = ScannerBuilder::new();
         let recogniser = make(&mut builder);
         let roles = RoleCues::register(&mut builder);
@@ -66,7 +76,7 @@ pub(crate) mod test_support {
             AnalyzerSettings::default(),
             AllowList::default(),
         );
-        let input = RecogniseInput { language: Language::English, author_name: None };
+        let input = RecogniseInput { language, author_name: None };
         let analysis = analyzer.analyze(text, &input);
         analysis.entities.iter().map(|e| e.value(text).to_owned()).collect()
     }
