@@ -2,12 +2,16 @@
 //! one by writing a type that implements [`Recogniser`](super::recogniser::Recogniser) and
 //! listing it in [`built_in`].
 
+pub mod age;
+pub mod context_clues;
 pub mod custom;
 pub mod email;
 pub mod fiscal_code;
 pub mod gazetteer;
 pub mod health;
 pub mod iban;
+pub mod location;
+pub mod occupation;
 pub mod person;
 pub mod phone;
 
@@ -39,6 +43,10 @@ pub fn built_in(
             additions.treatments.iter().map(String::as_str),
             additions.health_conditions.iter().map(String::as_str),
         )),
+        Box::new(age::AgeRecogniser::new(builder)),
+        Box::new(location::LocationRecogniser::new(builder)),
+        Box::new(occupation::OccupationRecogniser::new(builder)),
+        Box::new(context_clues::ContextClueRecogniser::new(builder)),
     ];
     for spec in &additions.custom_patterns {
         recognisers.push(Box::new(custom::CustomPatternRecogniser::new(builder, spec)?));
