@@ -253,6 +253,7 @@ fn finding(index: &Utf16Index, f: Finding) -> pb::Finding {
         guideline: Some(pb::Guideline { code: f.guideline.code, title: f.guideline.title, url: f.guideline.url }),
         spans,
         suggestion: f.suggestion,
+        explanation: f.explanation,
     }
 }
 

@@ -569,7 +569,7 @@ impl PersonRecogniser {
             return Some(RunWord { span: token, part: Part::Numeral, class: WordClass::default(), in_place: false });
         }
         let span = possessive_stripped(text, token);
-        match shape(word) {
+        match shape(&text[span.start..span.end]) {
             Shape::Capitalised => {
                 let next_upper = scan
                     .tokens
@@ -840,6 +840,15 @@ enum Shape {
 }
 
 fn shape(word: &str) -> Shape {
+    // "I'm", "It's", "C'è", "L'ho", "D'altronde": a lower-case letter after the apostrophe is
+    // a contraction or an elided common word ("D'Angelo", "O'Connor" continue in capitals).
+    if let Some(pos) = word.find(['\'', '’']) {
+        let after = &word[pos..];
+        let mut rest = after.chars().skip(1);
+        if rest.next().is_some_and(char::is_lowercase) {
+            return Shape::Other;
+        }
+    }
     let mut chars = word.chars();
     let Some(first) = chars.next() else {
         return Shape::Other;

@@ -2,6 +2,7 @@
 //! One file per family of detectors; this file is the registry and the shared helpers.
 
 mod identifiers;
+mod quasi;
 
 use identifiers::{IdentifierParams, IdentifierWithHealth, PatientIdentifier};
 
@@ -12,7 +13,7 @@ use crate::engine::entity::EntityType;
 use crate::engine::scan::ScannerBuilder;
 
 /// Names a policy may use in `detector = "..."`.
-pub const DETECTOR_KINDS: &[&str] = &["identifier_with_health", "patient_identifier"];
+pub const DETECTOR_KINDS: &[&str] = &["identifier_with_health", "patient_identifier", "quasi_identifier"];
 
 /// A detector name or its parameters are wrong.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,7 @@ pub fn build_detector(
                 health: entity_types(&p.health)?,
             }))
         }
+        "quasi_identifier" => quasi::build(params),
         other => Err(DetectorError::Unknown(other.to_owned())),
     }
 }
