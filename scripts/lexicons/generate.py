@@ -126,7 +126,9 @@ def english_dictionary(npm):
 
 
 # Calendar words are common words in both languages even where a dictionary capitalises them.
-CALENDAR = """egli ella esso essa essi esse costui costei colui colei codesto lui lei loro
+CALENDAR = """uno due tre quattro cinque sei sette otto nove dieci undici dodici tredici quattordici
+quindici sedici diciassette diciotto diciannove venti trenta quaranta cinquanta cento mille one two
+three four five six seven eight nine ten eleven twelve twenty hundred thousand egli ella esso essa essi esse costui costei colui colei codesto lui lei loro
 lunedì martedì mercoledì giovedì venerdì sabato domenica gennaio febbraio marzo aprile
 maggio giugno luglio agosto settembre ottobre novembre dicembre monday tuesday wednesday thursday
 friday saturday sunday january february march april may june july august september october

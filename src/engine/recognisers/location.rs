@@ -119,7 +119,15 @@ impl LocationRecogniser {
                 Language::Italian => class.has(WordClass::COMMON_IT),
                 Language::English => class.has(WordClass::COMMON_EN),
             };
-            let score = if locative {
+            // A place heading a capitalised name is part of an organisation ("Riverside Dental",
+            // "Roma Capitale").
+            let heads_a_name = tokens.get(last + 1).is_some_and(|n| {
+                single_space(text, tokens[last].end, n.start)
+                    && text[n.start..n.end].chars().next().is_some_and(char::is_uppercase)
+            });
+            let score = if heads_a_name {
+                0.3
+            } else if locative {
                 0.8
             } else if common || class.is_name() {
                 0.3
@@ -238,6 +246,7 @@ mod tests {
     fn not_places() {
         assert!(places_en("a card from Sarah, from Monday").is_empty());
         assert!(places_en("sent via Instagram").is_empty());
+        assert!(places_en("Speaking for the whole of Riverside Dental").is_empty());
         assert!(places_it("Weekend di relax").is_empty());
     }
 }

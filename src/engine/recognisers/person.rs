@@ -537,7 +537,7 @@ impl PersonRecogniser {
             }
             Shape::AllCaps => {
                 let class = self.gazetteer.classify(folded);
-                class.is_name().then_some(RunWord { span, part: Part::Word, class, in_place: false })
+                all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
             }
             Shape::Other => None,
         }
@@ -584,8 +584,9 @@ impl PersonRecogniser {
                 })
             }
             Shape::AllCaps if prev.part == Part::Word && prev.class.is_name() => {
-                let class = self.gazetteer.classify(&scan.folded[span.start..span.end]);
-                class.is_name().then_some(RunWord { span, part: Part::Word, class, in_place: false })
+                let folded = &scan.folded[span.start..span.end];
+                let class = self.gazetteer.classify(folded);
+                all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
             }
             _ if PARTICLES.contains(&folded) || folded == "d'" => {
                 // A lower-case particle joins only when a capitalised word follows it.
@@ -750,8 +751,9 @@ impl PersonRecogniser {
             } else if c.has(WordClass::GIVEN) && !place {
                 if first_initial { 0.3 } else { 0.6 }
             } else if c.is_name() && !place {
-                // A surname that is also a common word ("Camera", "Guardia"): not alone.
-                if first_initial { 0.3 } else { 0.45 }
+                // A surname that is also a common word ("Camera", "Guardia"): not alone, and at
+                // the start of a sentence it is the word ("Brush your teeth").
+                if first_initial { 0.0 } else { 0.45 }
             } else if c.is_name() {
                 // A name that is also a place: a place after "a", "di", "from"…, a person otherwise.
                 if elided || after_locative(scan, last.span.start) {
@@ -885,6 +887,14 @@ fn shape(word: &str) -> Shape {
     } else {
         Shape::Other
     }
+}
+
+/// An ALL-CAPS word is a name only when a list knows it and it is no acronym: a given name
+/// of three letters or more, or a surname of four or more ("MARIO ROSSI"; not "NI", "AB", "NHS").
+fn all_caps_name(folded: &str, class: WordClass) -> bool {
+    let letters = folded.chars().count();
+    !NOT_PEOPLE.contains(&folded)
+        && ((class.has(WordClass::GIVEN) && letters >= 3) || (class.has(WordClass::SURNAME) && letters >= 4))
 }
 
 fn starts_upper(word: &str) -> bool {
@@ -1066,6 +1076,9 @@ mod tests {
     fn numbers_timestamps_acronyms_and_brands_are_not_people() {
         assert!(people("Call 07700 900456 at 10:30 on 14 May, NHS no. 401 023 2137").is_empty());
         assert!(people("I passed my MJDF exam and the NHS is great").is_empty());
+        assert!(people("Lost property: the card with NI number AB 12 34 56 C.").is_empty());
+        assert!(people("Why are they late? Brush your teeth, it's not rocket science.").is_empty());
+        assert!(persone("Cinque consigli per un alito fresco.").is_empty());
         assert!(people("Look at her amazing smile after her Invisalign treatment!").is_empty());
         assert!(persone("Il Governo e la Camera dei Deputati hanno votato in Parlamento.").is_empty());
         assert!(persone("La Democrazia Cristiana vinse le elezioni.").is_empty());
