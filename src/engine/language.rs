@@ -13,19 +13,18 @@ use super::recognisers::gazetteer::{Gazetteer, WordClass};
 
 /// Function words of one language that are not words of the other. Sorted for binary search.
 const ITALIAN: &[&str] = &[
-    "abbiamo", "agli", "al", "alla", "alle", "anche", "ancora", "che", "ci", "ciao", "come", "con", "cosa",
-    "da", "dal", "dalla", "degli", "dei", "del", "della", "delle", "di", "domani", "dopo", "e", "gli",
-    "grazie", "ha", "hanno", "ho", "ieri", "il", "io", "la", "le", "lei", "lo", "loro", "lui", "ma", "mi",
-    "mio", "molto", "nei", "nel", "nella", "noi", "non", "nostro", "oggi", "per", "perché", "più", "poi",
-    "quando", "questo", "se", "sei", "sempre", "si", "siamo", "sono", "su", "sul", "sulla", "suo", "tra",
-    "tu", "tutti", "tutto", "un", "una", "uno", "vi", "voi", "è",
+    "abbiamo", "agli", "al", "alla", "alle", "anche", "ancora", "che", "ci", "ciao", "come", "con", "cosa", "da",
+    "dal", "dalla", "degli", "dei", "del", "della", "delle", "di", "domani", "dopo", "e", "gli", "grazie", "ha",
+    "hanno", "ho", "ieri", "il", "io", "la", "le", "lei", "lo", "loro", "lui", "ma", "mi", "mio", "molto", "nei",
+    "nel", "nella", "noi", "non", "nostro", "oggi", "per", "perché", "più", "poi", "quando", "questo", "se", "sei",
+    "sempre", "si", "siamo", "sono", "su", "sul", "sulla", "suo", "tra", "tu", "tutti", "tutto", "un", "una", "uno",
+    "vi", "voi", "è",
 ];
 const ENGLISH: &[&str] = &[
-    "about", "after", "all", "and", "are", "at", "be", "been", "but", "by", "can", "do", "for", "from",
-    "had", "has", "have", "he", "her", "hi", "his", "how", "i'm", "if", "is", "it", "it's", "just", "my",
-    "not", "now", "of", "on", "or", "our", "she", "thanks", "that", "the", "their", "there", "they", "this",
-    "to", "today", "up", "was", "we", "were", "what", "when", "which", "will", "with", "would", "you",
-    "your",
+    "about", "after", "all", "and", "are", "at", "be", "been", "but", "by", "can", "do", "for", "from", "had", "has",
+    "have", "he", "her", "hi", "his", "how", "i'm", "if", "is", "it", "it's", "just", "my", "not", "now", "of", "on",
+    "or", "our", "she", "thanks", "that", "the", "their", "there", "they", "this", "to", "today", "up", "was", "we",
+    "were", "what", "when", "which", "will", "with", "would", "you", "your",
 ];
 
 const SAMPLE_BYTES: usize = 1024;

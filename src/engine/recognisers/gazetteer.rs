@@ -47,15 +47,19 @@ impl WordClass {
     }
 }
 
-/// The loaded lists: one table of words with their classes, one of places with populations.
+/// The loaded lists: each file's entries in their (already sorted) order, so loading is only
+/// splitting lines: no sort, no copy.
 pub struct Gazetteer {
-    words: Vec<(&'static str, WordClass)>,
+    given: Vec<&'static str>,
+    surnames: Vec<&'static str>,
+    common_it: Vec<&'static str>,
+    common_en: Vec<&'static str>,
     places: Vec<(&'static str, u32)>,
 }
 
 impl std::fmt::Debug for Gazetteer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gazetteer").field("words", &self.words.len()).field("places", &self.places.len()).finish()
+        f.debug_struct("Gazetteer").field("entries", &self.len()).finish()
     }
 }
 
@@ -64,52 +68,44 @@ fn entries(source: &'static str) -> impl Iterator<Item = &'static str> {
 }
 
 impl Gazetteer {
-    /// The process-wide gazetteer, loaded on first use (a few milliseconds: the files are
-    /// embedded and already folded, so loading is splitting lines and one sort).
+    /// The process-wide gazetteer, loaded on first use.
     pub fn get() -> &'static Gazetteer {
         static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
         GAZETTEER.get_or_init(Gazetteer::load)
     }
 
     fn load() -> Gazetteer {
-        let mut places: Vec<(&'static str, u32)> = entries(PLACES)
-            .filter_map(|line| {
-                let (name, population) = line.split_once('\t')?;
-                Some((name, population.parse().unwrap_or(0)))
-            })
-            .collect();
-        places.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        places.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 = a.1.max(b.1);
-            }
-            same
-        });
-
-        let mut words: Vec<(&'static str, WordClass)> = Vec::with_capacity(140_000);
-        words.extend(entries(GIVEN_NAMES).map(|w| (w, WordClass::GIVEN)));
-        words.extend(entries(SURNAMES).map(|w| (w, WordClass::SURNAME)));
-        words.extend(places.iter().map(|&(w, _)| (w, WordClass::PLACE)));
-        words.extend(entries(COMMON_IT).map(|w| (w, WordClass::COMMON_IT)));
-        words.extend(entries(COMMON_EN).map(|w| (w, WordClass::COMMON_EN)));
-        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        words.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 = a.1.union(b.1);
-            }
-            same
-        });
-        Gazetteer { words, places }
+        Gazetteer {
+            given: entries(GIVEN_NAMES).collect(),
+            surnames: entries(SURNAMES).collect(),
+            common_it: entries(COMMON_IT).collect(),
+            common_en: entries(COMMON_EN).collect(),
+            places: entries(PLACES)
+                .filter_map(|line| {
+                    let (name, population) = line.split_once('\t')?;
+                    Some((name, population.parse().unwrap_or(0)))
+                })
+                .collect(),
+        }
     }
 
     /// The classes of a case-folded word or phrase (words separated by single spaces).
     pub fn classify(&self, folded: &str) -> WordClass {
-        match self.words.binary_search_by(|(w, _)| (*w).cmp(folded)) {
-            Ok(i) => self.words[i].1,
-            Err(_) => WordClass::default(),
+        let mut class = WordClass::default();
+        for (list, c) in [
+            (&self.given, WordClass::GIVEN),
+            (&self.surnames, WordClass::SURNAME),
+            (&self.common_it, WordClass::COMMON_IT),
+            (&self.common_en, WordClass::COMMON_EN),
+        ] {
+            if list.binary_search(&folded).is_ok() {
+                class = class.union(c);
+            }
         }
+        if self.population(folded).is_some() {
+            class = class.union(WordClass::PLACE);
+        }
+        class
     }
 
     /// The population of a place (0 for countries and regions), if it is one.
@@ -117,13 +113,13 @@ impl Gazetteer {
         self.places.binary_search_by(|(w, _)| (*w).cmp(folded)).ok().map(|i| self.places[i].1)
     }
 
-    /// Number of distinct words and places, for the startup log.
+    /// Number of entries in all lists, for logs.
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.given.len() + self.surnames.len() + self.common_it.len() + self.common_en.len() + self.places.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.len() == 0
     }
 }
 
@@ -150,6 +146,15 @@ mod tests {
         assert!(g.classify("regno unito").has(WordClass::PLACE));
         assert!(g.classify("reggio nell'emilia").has(WordClass::PLACE));
         assert!(g.classify("reggio nell’emilia").has(WordClass::PLACE));
+    }
+
+    #[test]
+    fn lists_are_sorted_by_bytes_for_binary_search() {
+        let g = Gazetteer::get();
+        for list in [&g.given, &g.surnames, &g.common_it, &g.common_en] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert!(g.places.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
