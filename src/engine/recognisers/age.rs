@@ -173,7 +173,11 @@ fn digits_and_unit_len(s: &str) -> usize {
 
 fn word_before(folded: &str, pos: usize) -> &str {
     let before = folded[..pos].trim_end();
-    let start = before.rfind(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').map_or(0, |i| i + 1);
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &before[start..]
 }
 
@@ -205,6 +209,11 @@ mod tests {
         assert_eq!(ages("a lovely lady in her 80s"), ["in her 80s"]);
         assert_eq!(ages("adult female in her forties"), ["in her forties"]);
         assert_eq!(ages("a man aged 93 and a 7 year old"), ["aged 93", "7 year old"]);
+    }
+
+    #[test]
+    fn multibyte_punctuation_before_an_age_is_safe() {
+        assert_eq!(ages("PSA ≥ 4 e un paziente≥83 anni"), ["83 anni"]);
     }
 
     #[test]

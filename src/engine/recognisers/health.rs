@@ -135,7 +135,12 @@ impl Recogniser for HealthLexiconRecogniser {
         }
         for m in scan.matches(self.tooth_article) {
             if is_isolated(text, m.start(), m.end()) && !followed_by_unit(text, m.end()) {
-                let number_start = m.start() + m.as_str().rfind([' ', '\u{a0}']).map_or(0, |i| i + 1);
+                let number_start = m.start()
+                    + m.as_str()
+                        .char_indices()
+                        .rev()
+                        .find(|&(_, c)| c == ' ' || c == '\u{a0}')
+                        .map_or(0, |(i, c)| i + c.len_utf8());
                 out.push(
                     Candidate::new(ByteSpan::new(number_start, m.end()), EntityType::Treatment, 0.3, "fdi_tooth")
                         .with_context(self.tooth_context),
@@ -246,6 +251,7 @@ mod tests {
         assert!(health("il 36% dei pazienti").is_empty());
         assert!(health("il 15 maggio alle 10").is_empty());
         assert!(health("the 46 patients we saw").is_empty());
+        assert_eq!(health("devitalizzato il\u{a0}36"), ["devitalizzato", "36"]);
     }
 
     #[test]

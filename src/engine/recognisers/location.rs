@@ -69,7 +69,9 @@ impl Recogniser for LocationRecogniser {
             }
         }
         for m in scan.matches(self.from_place) {
-            let place_start = m.start() + 5;
+            let after_from = m.start() + "from".len();
+            let place_start = after_from
+                + text[after_from..].chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum::<usize>();
             let place_end = m.start() + m.as_str().trim_end().len();
             if place_start >= place_end || !is_isolated(text, m.start(), place_end) {
                 continue;
@@ -245,6 +247,7 @@ mod tests {
     #[test]
     fn not_places() {
         assert!(places_en("a card from Sarah, from Monday").is_empty());
+        assert_eq!(places_en("from\u{a0}Bakewell"), ["Bakewell"]);
         assert!(places_en("sent via Instagram").is_empty());
         assert!(places_en("Speaking for the whole of Riverside Dental").is_empty());
         assert!(places_it("Weekend di relax").is_empty());

@@ -767,7 +767,7 @@ impl PersonRecogniser {
                 0.0
             } else if first_initial {
                 0.4
-            } else if italian && !NOT_PEOPLE.contains(&folded_last) && !folded_last.starts_with("wiki") {
+            } else if italian && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end]) {
                 0.6
             } else {
                 0.45
@@ -819,6 +819,29 @@ fn after_locative(scan: &Scan<'_>, pos: usize) -> bool {
     }
 }
 
+/// Whether a capitalised word no list knows can be a surname: not a brand or institution we
+/// know, not an abbreviation (three letters or fewer), not a clinical word by its ending, and
+/// no part of a hyphenated word a common word ("Eco-Addome").
+fn plausible_unknown_name(folded: &str, word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters <= 3 || NOT_PEOPLE.contains(&folded) || folded.starts_with("wiki") {
+        return false;
+    }
+    if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) {
+        return false;
+    }
+    if folded.contains('-') {
+        let gazetteer = Gazetteer::get();
+        return folded.split('-').all(|part| {
+            part.chars().count() >= 3 && {
+                let c = gazetteer.classify(part);
+                !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN)
+            }
+        });
+    }
+    true
+}
+
 fn fold_title<'a>(scan: &'a Scan<'_>, span: ByteSpan) -> &'a str {
     let end = if scan.text[span.end..].starts_with('.') { span.end + 1 } else { span.end };
     let with_dot = &scan.folded[span.start..end];
@@ -868,8 +891,9 @@ fn shape(word: &str) -> Shape {
                 lower += 1;
                 lower_run += 1;
             } else {
-                // "SpaceX", "YouTube", "MotoGP" are brands; "McDonald", "DiCaprio", "MacArthur" are not.
-                if lower_run >= 3 {
+                // "SpaceX", "YouTube", "IgG", "QTc" are brands and abbreviations; "McDonald",
+                // "DiCaprio", "MacArthur", "LeBron" are names.
+                if lower_run > 0 && !NAME_PREFIXES.contains(&&word[..word.len().min(prefix_len(word, c))]) {
                     return Shape::Other;
                 }
                 lower_run = 0;
@@ -896,6 +920,22 @@ fn all_caps_name(folded: &str, class: WordClass) -> bool {
     !NOT_PEOPLE.contains(&folded)
         && ((class.has(WordClass::GIVEN) && letters >= 3) || (class.has(WordClass::SURNAME) && letters >= 4))
 }
+
+/// Prefixes after which a capital inside a name is normal.
+const NAME_PREFIXES: &[&str] = &["Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "Du", "Fitz", "O"];
+
+/// The byte length of `word` before the first occurrence of the inner capital `c`.
+fn prefix_len(word: &str, c: char) -> usize {
+    word.char_indices().skip(1).find(|&(_, x)| x == c).map_or(word.len(), |(i, _)| i)
+}
+
+/// Endings of Italian clinical and scientific words (and drugs) that no name has:
+/// "Procalcitonina", "Polineuropatia", "Ramipril", "Rituximab".
+const NOT_NAME_ENDINGS: &[&str] = &[
+    "ite", "osi", "oma", "omi", "emia", "patia", "grafia", "gramma", "scopia", "ectomia", "tomia", "micina", "mab",
+    "nib", "pril", "sartan", "azolo", "ismo", "asi", "uria", "algia", "cocco", "terapia", "logia", "genesi", "plasia",
+    "trofia", "ectasia", "ossina", "olone", "idina",
+];
 
 fn starts_upper(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
