@@ -93,20 +93,23 @@ pub(crate) fn run(args: EvalNamesArgs) -> Result<ExitCode> {
             let tokens: Vec<&Token> = chunk.iter().flatten().collect();
             let (text, ranges) = detokenise(&tokens);
             let analysis = engine.analyze(&text, Some(language), None);
-            let people: Vec<ByteSpan> = analysis
+            let people: Vec<(ByteSpan, f32)> = analysis
                 .entities
                 .iter()
                 .filter(|e| matches!(e.entity_type, EntityType::Person | EntityType::PersonInitials))
-                .map(|e| e.span)
+                .map(|e| (e.span, e.score))
                 .collect();
             for (token, range) in tokens.iter().zip(&ranges) {
-                let predicted = people.iter().any(|p| p.overlaps(range));
+                let entity = people.iter().find(|(p, _)| p.overlaps(range));
+                let predicted = entity.is_some();
                 counts.gold += usize::from(token.person);
                 counts.predicted += usize::from(predicted);
                 counts.correct += usize::from(predicted && token.person);
                 if args.errors && predicted != token.person {
                     let kind = if predicted { "FP" } else { "FN" };
-                    println!("  {kind} {:<20} | {}", token.text, context_line(&text, *range));
+                    let found = entity
+                        .map_or(String::new(), |(span, score)| format!("[{} {score:.2}]", &text[span.start..span.end]));
+                    println!("  {kind} {:<20} | {} {found}", token.text, context_line(&text, *range));
                 }
             }
         }

@@ -115,6 +115,56 @@ const TITLES: &[&str] = &[
     "maestra",
     "mister",
     "coach",
+    "presidente",
+    "president",
+    "premier",
+    "ministro",
+    "ministra",
+    "segretario",
+    "segretaria",
+    "sindaco",
+    "sindaca",
+    "governatore",
+    "governatrice",
+    "cardinale",
+    "arcivescovo",
+    "vescovo",
+    "monsignor",
+    "mons.",
+    "generale",
+    "gen.",
+    "colonnello",
+    "col.",
+    "capitano",
+    "cap.",
+    "ammiraglio",
+    "commissario",
+    "giudice",
+    "cancelliere",
+    "cancelliera",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chancellor",
+    "senator",
+    "governor",
+    "general",
+    "colonel",
+    "captain",
+    "bishop",
+    "archbishop",
+    "cardinal",
+    "judge",
+    "detective",
+    "inspector",
+    "ispettore",
+    "ispettrice",
+    "sergente",
+    "sergeant",
+    "agente",
+    "avvocatessa",
 ];
 
 /// Words near a name that say it is a person: greetings, thanks, wishes, care words.
@@ -178,16 +228,6 @@ const CONTEXT: &[&str] = &[
     "amico",
     "amica",
     "friend",
-    "little",
-    "piccolo",
-    "piccola",
-    "said",
-    "says",
-    "told",
-    "ha detto",
-    "dice",
-    "racconta",
-    "spiega",
 ];
 
 /// Lower-case particles that join the words of one name ("Maria de Filippi", "Faa di Bruno").
@@ -478,6 +518,22 @@ impl Recogniser for PersonRecogniser {
                 run.score = 0.75;
             }
         }
+        // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
+        // word joined to a confident name by a comma or a conjunction is a name too.
+        for k in 0..runs.len() {
+            if !(runs[k].single_word && runs[k].score > 0.0 && runs[k].score < 0.6) {
+                continue;
+            }
+            let joined = |a: ByteSpan, b: ByteSpan| {
+                let gap = scan.text[a.end..b.start].trim();
+                matches!(gap, "," | "e" | "ed" | "and" | "o" | "or" | "&")
+            };
+            let before = k > 0 && runs[k - 1].score >= 0.6 && joined(runs[k - 1].span, runs[k].span);
+            let after = k + 1 < runs.len() && runs[k + 1].score >= 0.6 && joined(runs[k].span, runs[k + 1].span);
+            if before || after {
+                runs[k].score = 0.65;
+            }
+        }
         for run in runs {
             if run.score > 0.0 {
                 out.push(
@@ -679,10 +735,7 @@ impl PersonRecogniser {
         // given name, the next capitalised word is the surname whatever else it is).
         if let Some(p) = (start..end).find(|&k| {
             words[k].in_place
-                || (words[k].class.has(WordClass::PLACE)
-                    && !words[k].class.is_name()
-                    && !titled
-                    && !words[start..k].iter().any(|w| w.part == Part::Word && w.class.is_name()))
+                || (k == start && words[k].class.has(WordClass::PLACE) && !words[k].class.is_name() && !titled)
         }) {
             end = p;
         }
@@ -701,6 +754,28 @@ impl PersonRecogniser {
         }
         if end <= start {
             return None;
+        }
+        // A common word (in either language) inside the run makes what precedes it the name of
+        // a thing ("Misano World Circuit Marco Simoncelli", "Fed Cup", "Mini Cooper"): keep
+        // only what follows, and only if it starts with a clear given name.
+        if !titled {
+            let either_common = |w: &RunWord| {
+                w.part == Part::Word
+                    && (w.class.has(WordClass::COMMON_IT) || w.class.has(WordClass::COMMON_EN))
+                    && !w.class.has(WordClass::GIVEN)
+            };
+            if end - start >= 2
+                && let Some(c) = (start..end - 1).rev().find(|&k| either_common(&words[k]) && !words[k].class.is_name())
+            {
+                let rest = c + 1;
+                let clear_given = words.get(rest).is_some_and(|w| {
+                    rest < end && w.class.has(WordClass::GIVEN) && !common(w.class) && !w.class.has(WordClass::PLACE)
+                });
+                if !clear_given {
+                    return None;
+                }
+                start = rest;
+            }
         }
         let core = &words[start..end];
         let name_words: Vec<&RunWord> = core.iter().filter(|w| w.part == Part::Word).collect();
@@ -742,7 +817,15 @@ impl PersonRecogniser {
             let place = c.has(WordClass::PLACE);
             let big_place = place && self.gazetteer.population(folded_last).is_some_and(|p| p == 0 || p >= 100_000);
             let elided = last.span.start > 0 && matches!(char_before(text, last.span.start), Some('\'' | '’'));
+            // An article before a single capitalised word makes it a thing, a team, a place or
+            // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
+            // not a person; given names keep a chance ("la Maria" in speech).
+            let articled = (elided || after_article(scan, core[0].span.start))
+                // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
+                && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
             let base: f32 = if CALENDAR.contains(&folded_last) || big_place {
+                0.0
+            } else if articled && !(c.has(WordClass::GIVEN) && !is_common_word) {
                 0.0
             } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
                 if first_initial { 0.65 } else { 0.7 }
@@ -766,13 +849,26 @@ impl PersonRecogniser {
             } else if place || is_common_word {
                 0.0
             } else if first_initial {
-                0.4
-            } else if italian && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end]) {
+                if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end]) { 0.5 } else { 0.0 }
+            } else if italian
+                && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end])
+                && !["in", "verso", "presso", "nei", "sul", "sulla"]
+                    .iter()
+                    .any(|w| after_word(scan, core[0].span.start, w))
+            {
                 0.6
             } else {
                 0.45
             };
-            if base > 0.0 && (has_particle || has_initial || has_numeral) { (base + 0.15).min(0.85) } else { base }
+            if has_particle && !first_initial && !articled && base == 0.0 && !big_place {
+                // "De Mistura", "Di Maio", "Lo Russo" inside a sentence: a capitalised particle
+                // starts a surname whatever the rest is.
+                0.7
+            } else if base > 0.0 && (has_particle || has_initial || has_numeral) {
+                (base + 0.15).min(0.85)
+            } else {
+                base
+            }
         };
         if score <= 0.0 {
             return None;
@@ -827,11 +923,20 @@ fn plausible_unknown_name(folded: &str, word: &str) -> bool {
     if letters <= 3 || NOT_PEOPLE.contains(&folded) || folded.starts_with("wiki") {
         return false;
     }
-    if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) {
+    if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) || folded.ends_with("mente") {
         return false;
     }
+    // A verb with clitic pronouns ("Lasciatemi", "Dimmelo", "Portala") is a word.
+    let gazetteer = Gazetteer::get();
+    for clitic in CLITICS {
+        if let Some(stem) = folded.strip_suffix(clitic)
+            && stem.len() >= 3
+            && gazetteer.classify(stem).has(WordClass::COMMON_IT)
+        {
+            return false;
+        }
+    }
     if folded.contains('-') {
-        let gazetteer = Gazetteer::get();
         return folded.split('-').all(|part| {
             part.chars().count() >= 3 && {
                 let c = gazetteer.classify(part);
@@ -840,6 +945,31 @@ fn plausible_unknown_name(folded: &str, word: &str) -> bool {
         });
     }
     true
+}
+
+/// Articles and articulated prepositions that do not come before a person's name.
+const ARTICLES: &[&str] = &[
+    "il", "lo", "la", "i", "gli", "le", "del", "dello", "della", "dei", "degli", "delle", "al", "allo", "alla", "ai",
+    "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
+    "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
+];
+
+fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos) && &scan.folded[prev.start..prev.end] == word
+    }
+}
+
+fn after_article(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos)
+            && ARTICLES.contains(&&scan.folded[prev.start..prev.end])
+            && !char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+    }
 }
 
 fn fold_title<'a>(scan: &'a Scan<'_>, span: ByteSpan) -> &'a str {
@@ -929,6 +1059,12 @@ fn prefix_len(word: &str, c: char) -> usize {
     word.char_indices().skip(1).find(|&(_, x)| x == c).map_or(word.len(), |(i, _)| i)
 }
 
+/// Italian clitic pronouns that attach to verbs.
+const CLITICS: &[&str] = &[
+    "glielo", "gliela", "glieli", "gliele", "gliene", "mi", "ti", "ci", "vi", "si", "lo", "la", "le", "li", "ne",
+    "gli", "melo", "mela", "telo", "tela", "celo", "cela", "sene",
+];
+
 /// Endings of Italian clinical and scientific words (and drugs) that no name has:
 /// "Procalcitonina", "Polineuropatia", "Ramipril", "Rituximab".
 const NOT_NAME_ENDINGS: &[&str] = &[
@@ -953,7 +1089,9 @@ fn name_core(text: &str, token: ByteSpan) -> ByteSpan {
     let mut start = token.start;
     if let Some(pos) = word.find(['\'', '’']) {
         let prefix = &word[..pos];
-        if prefix.chars().all(char::is_lowercase) && ELISIONS.iter().any(|e| e.eq_ignore_ascii_case(prefix)) {
+        // "dell'Atalanta", "L'Italia"; but "D'Angelo" and "O'Connor" are surnames.
+        let surname_prefix = matches!(prefix, "D" | "O");
+        if !surname_prefix && ELISIONS.iter().any(|e| e.eq_ignore_ascii_case(prefix)) {
             let apostrophe_len = word[pos..].chars().next().map_or(1, char::len_utf8);
             start = token.start + pos + apostrophe_len;
         }
