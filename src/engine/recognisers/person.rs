@@ -650,6 +650,12 @@ impl PersonRecogniser {
                     return None;
                 }
                 let next = scan.tokens.get(j + 1)?;
+                // "Francesco da Rio de Janeiro": a preposition before a place is not a particle.
+                if PREPOSITION_PARTICLES.contains(&folded)
+                    && self.gazetteer.classify(&scan.folded[next.start..next.end]).has(WordClass::PLACE)
+                {
+                    return None;
+                }
                 (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
                     RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
                 )
@@ -755,6 +761,29 @@ impl PersonRecogniser {
         if end <= start {
             return None;
         }
+        // A run after "a", "in", "da" that starts with a place is a place ("a Santiago de
+        // Compostela", "da Rio de Janeiro").
+        if !titled
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::PLACE)
+            && ["a", "ad", "in", "da", "verso", "presso", "to", "from", "at"]
+                .iter()
+                .any(|w| after_word(scan, words[start].span.start, w))
+        {
+            return None;
+        }
+        // A run ending in a common word of the other language names a thing ("Byrd Park",
+        // "Charles River", "Nordic Council" in Italian text).
+        if !titled && end - start >= 2 {
+            let other = match language {
+                Language::Italian => WordClass::COMMON_EN,
+                Language::English => WordClass::COMMON_IT,
+            };
+            let w = &words[end - 1];
+            if w.part == Part::Word && w.class.has(other) && !common(w.class) && !w.class.is_name() {
+                return None;
+            }
+        }
         // A common word (in either language) inside the run makes what precedes it the name of
         // a thing ("Misano World Circuit Marco Simoncelli", "Fed Cup", "Mini Cooper"): keep
         // only what follows, and only if it starts with a clear given name.
@@ -855,8 +884,9 @@ impl PersonRecogniser {
                 && !["in", "verso", "presso", "nei", "sul", "sulla"]
                     .iter()
                     .any(|w| after_word(scan, core[0].span.start, w))
+                && !after_place_noun(scan, core[0].span.start)
             {
-                0.6
+                if ["a", "ad"].iter().any(|w| after_word(scan, core[0].span.start, w)) { 0.45 } else { 0.6 }
             } else {
                 0.45
             };
@@ -953,6 +983,59 @@ const ARTICLES: &[&str] = &[
     "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
     "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
 ];
+
+/// Nouns that introduce a place name ("distretto di Bilaspur", "fiume Dyfi", "città di Daraa").
+const PLACE_NOUNS: &[&str] = &[
+    "città",
+    "paese",
+    "villaggio",
+    "borgo",
+    "comune",
+    "frazione",
+    "località",
+    "provincia",
+    "regione",
+    "distretto",
+    "quartiere",
+    "zona",
+    "contea",
+    "stato",
+    "isola",
+    "isole",
+    "fiume",
+    "torrente",
+    "lago",
+    "monte",
+    "monti",
+    "valle",
+    "punta",
+    "capo",
+    "golfo",
+    "porto",
+    "aeroporto",
+    "stazione",
+    "stazioni",
+    "piazza",
+    "via",
+    "capitale",
+    "village",
+    "town",
+    "city",
+    "river",
+    "lake",
+    "county",
+    "district",
+    "island",
+];
+
+/// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
+/// in between.
+fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
+    (i >= 1 && PLACE_NOUNS.contains(&word(i - 1)))
+        || (i >= 2 && matches!(word(i - 1), "di" | "of" | "del" | "della") && PLACE_NOUNS.contains(&word(i - 2)))
+}
 
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     let i = scan.token_at(pos);
