@@ -11,7 +11,7 @@ if [ ! -x "$work/venv/bin/python" ]; then
   python3 -m venv "$work/venv"
 fi
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
-  'faker==40.54.0' 'names==0.3.0' 'wordfreq==3.1.1' 'babel==2.18.0'
+  'faker==40.54.0' 'gender-guesser==0.4.0' 'names==0.3.0' 'wordfreq==3.1.1' 'babel==2.18.0'
 
 # npm packages are data only; --ignore-scripts: nothing of theirs runs.
 (cd "$work/npm" && [ -f package.json ] || echo '{"private":true}' > "$work/npm/package.json")
