@@ -739,11 +739,26 @@ impl PersonRecogniser {
         // "Roma Capitale" is not a person).
         // A single place word ends it too, unless a name comes first ("Roberto Galli": after a
         // given name, the next capitalised word is the surname whatever else it is).
+        let big_place = |w: &RunWord| {
+            w.part == Part::Word
+                && !w.class.is_name()
+                && self
+                    .gazetteer
+                    .population(&scan.folded[w.span.start..w.span.end])
+                    .is_some_and(|p| p == 0 || p >= 100_000)
+        };
         if let Some(p) = (start..end).find(|&k| {
             words[k].in_place
-                || (k == start && words[k].class.has(WordClass::PLACE) && !words[k].class.is_name() && !titled)
+                || (!titled
+                    && words[k].class.has(WordClass::PLACE)
+                    && !words[k].class.is_name()
+                    && (k == start || big_place(&words[k])))
         }) {
             end = p;
+        }
+        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place.
+        if !titled && start < end && after_place_noun(scan, words[start].span.start) {
+            return None;
         }
         // Trailing common words ("Simon Lee Hospital").
         while end > start
