@@ -47,6 +47,7 @@ pub fn check_json(text: &str, report: &CheckReport, policy: &PolicyRef) -> Strin
                 "suggestion": f.suggestion,
                 "guideline": { "code": f.guideline.code, "title": f.guideline.title, "url": f.guideline.url },
                 "spans": f.spans.iter().map(|s| span_json(text, &index, s.span, s.entity_type.map_or(s.cue, |t| t.as_str()), s.score)).collect::<Vec<_>>(),
+                "explanation": f.explanation,
             })
         })
         .collect();
@@ -82,6 +83,9 @@ pub fn check_human(text: &str, report: &CheckReport, policy: &PolicyRef) -> Stri
             let (line, col) = line_col(text, s.span.start);
             let what = s.entity_type.map_or(s.cue, |t| t.as_str());
             let _ = writeln!(out, "    at {line}:{col}  {what}  {:?}", &text[s.span.start..s.span.end]);
+        }
+        if !f.explanation.is_empty() {
+            let _ = writeln!(out, "    why: {}", f.explanation);
         }
         let _ = writeln!(out, "    fix: {}", f.suggestion);
         if !f.guideline.url.is_empty() {

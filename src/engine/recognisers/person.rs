@@ -823,9 +823,7 @@ impl PersonRecogniser {
         }
         let core = &words[start..end];
         let name_words: Vec<&RunWord> = core.iter().filter(|w| w.part == Part::Word).collect();
-        let Some(last) = name_words.last().copied() else {
-            return None;
-        };
+        let last = name_words.last().copied()?;
         let first_initial = start == 0 && initial_position;
         let has_particle = core.iter().any(|w| w.part == Part::Particle);
         let has_initial = core.iter().any(|w| w.part == Part::Initial);
@@ -867,9 +865,8 @@ impl PersonRecogniser {
             let articled = (elided || after_article(scan, core[0].span.start))
                 // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
                 && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
-            let base: f32 = if CALENDAR.contains(&folded_last) || big_place {
-                0.0
-            } else if articled && !(c.has(WordClass::GIVEN) && !is_common_word) {
+            let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
+            let base: f32 = if CALENDAR.contains(&folded_last) || big_place || (articled && !clear_given) {
                 0.0
             } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
                 if first_initial { 0.65 } else { 0.7 }
