@@ -135,6 +135,11 @@ impl LocationRecogniser {
                 0.3
             } else if is_sentence_initial(text, span.start) {
                 0.55
+            } else if self.gazetteer.population(&scan.folded[span.start..span.end]).is_some_and(|p| p > 0 && p < 10_000)
+            {
+                // A small town's name with no preposition of place may be the person it is
+                // named after ("con Cavour"); the person recogniser scores that higher.
+                0.5
             } else {
                 0.7
             };

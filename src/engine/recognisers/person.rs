@@ -387,10 +387,9 @@ const NOT_PEOPLE: &[&str] = &[
 ];
 
 /// Months and days that are also given names ("May", "June", "April"): alone, they are dates.
-const CALENDAR: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "monday", "friday", "sunday", "gennaio",
-    "aprile", "maggio", "giugno", "domenica", "sabato",
-];
+const CALENDAR_EN: &[&str] =
+    &["january", "february", "march", "april", "may", "june", "july", "august", "monday", "friday", "sunday"];
+const CALENDAR_IT: &[&str] = &["gennaio", "aprile", "maggio", "giugno", "domenica", "sabato"];
 
 const MAX_RUN_WORDS: usize = 6;
 
@@ -704,7 +703,11 @@ impl PersonRecogniser {
         let common_only = |w: &RunWord| w.part == Part::Word && (common(w.class) || w.in_place) && !w.class.is_name();
         while start < end && !titled {
             let w = words[start];
-            let article = w.part == Part::Particle && start + 1 < end && common_only(&words[start + 1]);
+            let article = w.part == Part::Particle
+                && start == 0
+                && initial_position
+                && start + 1 < end
+                && common_only(&words[start + 1]);
             // At the start of a sentence a common word that is not a given name is the word
             // ("Hey Lily", "Grazie Marco"), even when some surname list has it.
             let opener = start == 0
@@ -747,9 +750,24 @@ impl PersonRecogniser {
                     .population(&scan.folded[w.span.start..w.span.end])
                     .is_some_and(|p| p == 0 || p >= 100_000)
         };
+        // Leading places go like leading common words ("Regione Lombardia Enrico De Alessandri").
+        while !titled
+            && start + 1 < end
+            && words[start].part == Part::Word
+            && (words[start].in_place || (words[start].class.has(WordClass::PLACE) && !words[start].class.is_name()))
+            && words[start + 1..end].iter().any(|w| w.part == Part::Word && w.class.has(WordClass::GIVEN))
+        {
+            start += 1;
+        }
+        let lone_small_place = end - start == 1
+            && self
+                .gazetteer
+                .population(&scan.folded[words[start].span.start..words[start].span.end])
+                .is_some_and(|p| p > 0 && p < 10_000);
         if let Some(p) = (start..end).find(|&k| {
             words[k].in_place
                 || (!titled
+                    && !lone_small_place
                     && words[k].class.has(WordClass::PLACE)
                     && !words[k].class.is_name()
                     && (k == start || big_place(&words[k])))
@@ -856,7 +874,10 @@ impl PersonRecogniser {
             let is_common_word = common(c);
             let folded_last = &scan.folded[last.span.start..last.span.end];
             // Countries, regions and cities: the place wins over a surname ("Francia", "Torino").
-            let place = c.has(WordClass::PLACE);
+            // A hamlet of a few hundred people that is also a name is the name ("Irma").
+            let tiny_place = self.gazetteer.population(folded_last).is_some_and(|p| p > 0 && p < 10_000);
+            let place = c.has(WordClass::PLACE) && !(tiny_place && c.is_name());
+            let small_place = place && tiny_place;
             let big_place = place && self.gazetteer.population(folded_last).is_some_and(|p| p == 0 || p >= 100_000);
             let elided = last.span.start > 0 && matches!(char_before(text, last.span.start), Some('\'' | '’'));
             // An article before a single capitalised word makes it a thing, a team, a place or
@@ -866,7 +887,11 @@ impl PersonRecogniser {
                 // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
                 && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
             let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
-            let base: f32 = if CALENDAR.contains(&folded_last) || big_place || (articled && !clear_given) {
+            let calendar = match language {
+                Language::Italian => CALENDAR_IT,
+                Language::English => CALENDAR_EN,
+            };
+            let base: f32 = if calendar.contains(&folded_last) || big_place || (articled && !clear_given) {
                 0.0
             } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
                 if first_initial { 0.65 } else { 0.7 }
@@ -887,12 +912,23 @@ impl PersonRecogniser {
                 } else {
                     0.6
                 }
+            } else if small_place
+                && !is_common_word
+                && !first_initial
+                && italian
+                && !elided
+                && !after_locative(scan, last.span.start)
+                && !after_place_noun(scan, last.span.start)
+            {
+                // "con Cavour", "fra Cavour e Garibaldi": a small town's name without a
+                // preposition of place is more often the person it was named after.
+                0.55
             } else if place || is_common_word {
                 0.0
             } else if first_initial {
-                if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end]) { 0.5 } else { 0.0 }
+                if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], true) { 0.5 } else { 0.0 }
             } else if italian
-                && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end])
+                && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], false)
                 && !["in", "verso", "presso", "nei", "sul", "sulla"]
                     .iter()
                     .any(|w| after_word(scan, core[0].span.start, w))
@@ -960,7 +996,7 @@ fn after_locative(scan: &Scan<'_>, pos: usize) -> bool {
 /// Whether a capitalised word no list knows can be a surname: not a brand or institution we
 /// know, not an abbreviation (three letters or fewer), not a clinical word by its ending, and
 /// no part of a hyphenated word a common word ("Eco-Addome").
-fn plausible_unknown_name(folded: &str, word: &str) -> bool {
+fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> bool {
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     if letters <= 3 || NOT_PEOPLE.contains(&folded) || folded.starts_with("wiki") {
         return false;
@@ -968,9 +1004,13 @@ fn plausible_unknown_name(folded: &str, word: &str) -> bool {
     if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) || folded.ends_with("mente") {
         return false;
     }
-    // A verb with clitic pronouns ("Lasciatemi", "Dimmelo", "Portala") is a word.
+    // A verb with clitic pronouns opening a sentence ("Lasciatemi", "Dimmelo", "Portala") is
+    // a word; inside a sentence "Scalzone" is not "scalzo" + "ne".
     let gazetteer = Gazetteer::get();
     for clitic in CLITICS {
+        if !sentence_start {
+            break;
+        }
         if let Some(stem) = folded.strip_suffix(clitic)
             && stem.len() >= 3
             && gazetteer.classify(stem).has(WordClass::COMMON_IT)
