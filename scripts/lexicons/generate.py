@@ -172,6 +172,11 @@ def common_words(lang, dictionary, names):
     return {w for w in common if len(w) > 1}
 
 
+# First words of comuni added by `places` (dropped again when they are people's names: "Martina"
+# is a given name before it is Martina Franca).
+SHORT_NAMES = set()
+
+
 def places(npm, cities_path):
     """Italian comuni (ISTAT), provinces and regions; GeoNames places with at least 1,000
     inhabitants in Italy, the UK and Ireland, and world cities over 500,000. Value: population."""
@@ -199,6 +204,15 @@ def places(npm, cities_path):
         for part in re.split(r"[/-]", name):
             add(part, pop)
 
+    # "Ascoli" for Ascoli Piceno, "Barberino" for Barberino di Mugello: the first word of a
+    # multi-word comune is how people often call it.
+    for c in comuni:
+        words = c["nome"].split()
+        if len(words) > 1 and len(words[0]) >= 4 and words[0][:1].isupper() and words[0] not in ("Santa", "Santo", "Sant'", "Castel", "Monte", "Borgo", "Villa", "Porto", "Torre", "Rocca", "Colle", "Valle", "Ponte", "Casal", "Castello", "Marina", "Lido", "Terme", "Bagni", "Pieve"):
+            short = words[0]
+            if fold(short) not in out:
+                out[fold(short)] = int(c.get("popolazione", 0) or 0)
+                SHORT_NAMES.add(fold(short))
     for name, alt, country, feature, population in json.load(open(cities_path)):
         if country in ("IT", "GB", "IE", "SM", "VA", "CH") and feature.startswith("PPL"):
             add(name, population)
@@ -301,6 +315,8 @@ def main():
     given = {n for n in given if fold(n) not in function_words}
     surnames = {n for n in surnames if fold(n) not in function_words}
     name_forms = {fold(n) for n in given | surnames}
+    for short in SHORT_NAMES & name_forms:
+        place_pop.pop(short, None)
     common_it = common_words("it", italian_dictionary(args.npm), name_forms | set(place_pop) | set(regions))
     common_en = common_words("en", english_dictionary(args.npm), name_forms | set(place_pop) | set(regions))
     # A name from a foreign locale or the US Census that is also an Italian or English common

@@ -639,9 +639,15 @@ impl PersonRecogniser {
                 })
             }
             Shape::AllCaps if prev.part == Part::Word && prev.class.is_name() => {
+                // After a known name in capitals, any known name continues it ("MARIO ROSSI").
                 let folded = &scan.folded[span.start..span.end];
                 let class = self.gazetteer.classify(folded);
-                all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
+                (class.is_name() && folded.chars().count() >= 2).then_some(RunWord {
+                    span,
+                    part: Part::Word,
+                    class,
+                    in_place: false,
+                })
             }
             _ if PARTICLES.contains(&folded) || folded == "d'" => {
                 // A lower-case particle joins only when a capitalised word follows it.
@@ -842,6 +848,10 @@ impl PersonRecogniser {
         let core = &words[start..end];
         let name_words: Vec<&RunWord> = core.iter().filter(|w| w.part == Part::Word).collect();
         let last = name_words.last().copied()?;
+        // A title left alone ("Il Dott." before a name on the next run) is not a name.
+        if name_words.len() == 1 && TITLES.contains(&fold_title(scan, last.span)) {
+            return None;
+        }
         let first_initial = start == 0 && initial_position;
         let has_particle = core.iter().any(|w| w.part == Part::Particle);
         let has_initial = core.iter().any(|w| w.part == Part::Initial);
@@ -1022,7 +1032,7 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
         return folded.split('-').all(|part| {
             part.chars().count() >= 3 && {
                 let c = gazetteer.classify(part);
-                !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN)
+                !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN) && !c.has(WordClass::PLACE)
             }
         });
     }
@@ -1183,7 +1193,11 @@ fn shape(word: &str) -> Shape {
 fn all_caps_name(folded: &str, class: WordClass) -> bool {
     let letters = folded.chars().count();
     !NOT_PEOPLE.contains(&folded)
-        && ((class.has(WordClass::GIVEN) && letters >= 3) || (class.has(WordClass::SURNAME) && letters >= 4))
+        && ((class.has(WordClass::GIVEN) && letters >= 3)
+            || (class.has(WordClass::SURNAME)
+                && letters >= 4
+                && !class.has(WordClass::COMMON_IT)
+                && !class.has(WordClass::COMMON_EN)))
 }
 
 /// Prefixes after which a capital inside a name is normal.
