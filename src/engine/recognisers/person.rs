@@ -722,7 +722,14 @@ impl PersonRecogniser {
                 && w.part == Part::Word
                 && ((common(w.class) && !w.class.has(WordClass::GIVEN))
                     || GREETINGS.contains(&&scan.folded[w.span.start..w.span.end]));
-            if !(article || opener || common_only(&w)) {
+            // A common word heading a run is a thing's head noun even when it is also a surname
+            // ("Villa Glori", "Palazzo Grazioli", "Monte Suello"), unless it is a given name.
+            let thing_head = start + 1 < end
+                && w.part == Part::Word
+                && common(w.class)
+                && !w.class.has(WordClass::GIVEN)
+                && words[start + 1].part == Part::Word;
+            if !(article || opener || thing_head || common_only(&w)) {
                 break;
             }
             if !(start == 0 && initial_position) {
