@@ -232,3 +232,44 @@ fn report_e3c(engine: &crate::engine::Engine, dir: &Path, language: Language) ->
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(lines: &str) -> Vec<Vec<Token>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gold.tsv");
+        std::fs::write(&path, lines).unwrap();
+        read_gold(&path).unwrap()
+    }
+
+    #[test]
+    fn tokens_are_joined_as_written_and_keep_their_offsets() {
+        let sentences =
+            gold("Ieri\tO\nl'\tO\navvocato\tO\nMario\tB-PER\nRossi\tI-PER\n,\tO\n«\tO\nbravo\tO\n»\tO\n.\tO\n");
+        let tokens: Vec<&Token> = sentences.iter().flatten().collect();
+        let (text, ranges) = detokenise(&tokens);
+        assert_eq!(text, "Ieri l'avvocato Mario Rossi, «bravo».");
+        for (token, range) in tokens.iter().zip(&ranges) {
+            assert_eq!(&text[range.start..range.end], token.text);
+        }
+        assert_eq!(tokens.iter().filter(|t| t.person).count(), 2);
+    }
+
+    #[test]
+    fn sentences_split_on_blank_lines_and_bad_lines_are_errors() {
+        assert_eq!(gold("Ciao\tO\nAnna\tB-PER\n\nGrazie\tO\n").len(), 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.tsv");
+        std::fs::write(&path, "no label here\n").unwrap();
+        assert!(read_gold(&path).is_err());
+    }
+
+    #[test]
+    fn recall_and_precision_count_tokens() {
+        let c = Counts { gold: 4, predicted: 5, correct: 3 };
+        assert!((c.recall() - 0.75).abs() < 1e-9 && (c.precision() - 0.6).abs() < 1e-9);
+        assert_eq!(Counts::default().recall(), 1.0);
+    }
+}
