@@ -855,6 +855,10 @@ impl PersonRecogniser {
         let core = &words[start..end];
         let name_words: Vec<&RunWord> = core.iter().filter(|w| w.part == Part::Word).collect();
         let last = name_words.last().copied()?;
+        // A lone word in capitals is an acronym ("IBAN", "IVA", "NHS") unless a title precedes it.
+        if name_words.len() == 1 && !titled && shape(&text[last.span.start..last.span.end]) == Shape::AllCaps {
+            return None;
+        }
         // A title left alone ("Il Dott." before a name on the next run) is not a name.
         if name_words.len() == 1 && TITLES.contains(&fold_title(scan, last.span)) {
             return None;
@@ -1411,6 +1415,7 @@ mod tests {
         assert!(people("Call 07700 900456 at 10:30 on 14 May, NHS no. 401 023 2137").is_empty());
         assert!(people("I passed my MJDF exam and the NHS is great").is_empty());
         assert!(people("Lost property: the card with NI number AB 12 34 56 C.").is_empty());
+        assert!(persone("CF FNTLCU64E52L378C, IBAN IT60X0542811101000000123456, IVA inclusa.").is_empty());
         assert!(people("Why are they late? Brush your teeth, it's not rocket science.").is_empty());
         assert!(persone("Cinque consigli per un alito fresco.").is_empty());
         assert!(people("Look at her amazing smile after her Invisalign treatment!").is_empty());
