@@ -253,8 +253,8 @@ const ELISIONS: &[&str] =
 /// Sequences of initials that are abbreviations, not people.
 const NOT_INITIALS: &[&str] = &[
     "u.s.", "u.k.", "n.b.", "p.s.", "a.d.", "b.c.", "d.c.", "e.u.", "u.e.", "s.p.", "i.e.", "e.g.", "a.c.", "f.c.",
-    "s.r.", "s.a.", "p.a.", "d.l.", "d.m.", "d.p.", "c.v.", "r.i.p.", "q.b.", "o.k.", "t.v.", "a.m.", "p.m.", "p.t.",
-    "n.d.r.", "u.s.a.", "s.s.", "c.c.", "v.s.", "a.s.",
+    "s.r.", "s.a.", "d.l.", "d.m.", "d.p.", "c.v.", "r.i.p.", "q.b.", "o.k.", "t.v.", "p.t.", "n.d.r.", "u.s.a.",
+    "s.s.", "c.c.", "v.s.", "a.s.",
 ];
 
 /// Words that keep initials a patient's ("la paziente F.R.", "Sig. M.B., 45 anni").
@@ -292,6 +292,32 @@ const INITIALS_CONTEXT: &[&str] = &[
     "woman",
     "ragazzo",
     "ragazza",
+    "maschio",
+    "femmina",
+    "sesso",
+    "nato",
+    "nata",
+    "male",
+    "female",
+    "neonato",
+    "neonata",
+    "fratello",
+    "sorella",
+    "fratellino",
+    "sorellina",
+    "figlio",
+    "figlia",
+    "piccolo",
+    "piccola",
+    "giunto",
+    "giunta",
+    "giunge",
+    "ricoverato",
+    "ricoverata",
+    "brother",
+    "sister",
+    "son",
+    "daughter",
 ];
 
 /// Greetings and thanks that open a sentence before a name.
@@ -546,11 +572,15 @@ impl Recogniser for PersonRecogniser {
                 continue;
             }
             let folded: String = scan.folded[m.start()..m.end()].chars().filter(|c| !c.is_whitespace()).collect();
-            if NOT_INITIALS.contains(&folded.as_str()) {
+            let time_of_day = matches!(folded.as_str(), "a.m." | "p.m.")
+                && scan.text[..m.start()].trim_end().chars().next_back().is_some_and(|c| c.is_ascii_digit());
+            if NOT_INITIALS.contains(&folded.as_str()) || time_of_day {
                 continue;
             }
+            // Initials opening a sentence are its subject ("C.G. è giunto…"): a person.
+            let score = if is_sentence_initial(scan.text, m.start()) { 0.5 } else { 0.45 };
             out.push(
-                Candidate::new(ByteSpan::new(m.start(), m.end()), EntityType::PersonInitials, 0.45, "person_initials")
+                Candidate::new(ByteSpan::new(m.start(), m.end()), EntityType::PersonInitials, score, "person_initials")
                     .with_context(self.initials_context),
             );
         }
@@ -1433,6 +1463,9 @@ mod tests {
     fn initials() {
         assert_eq!(persone("Grazie alla paziente F.R. per la torta"), ["F.R."]);
         assert_eq!(people("Thanks to our patient J. W. for the flowers"), ["J. W."]);
+        assert_eq!(persone("K.S., maschio, nasce alla 40a settimana"), ["K.S."]);
+        assert_eq!(persone("C.G. è giunto all'osservazione a novembre"), ["C.G."]);
+        assert!(people("The clinic opens at 9 a.m. every day").is_empty());
         // Abbreviations and initials with no person context stay out.
         assert!(people("Made in the U.S. and the U.K.").is_empty());
         assert!(people("see section A.B. of the manual").is_empty());
