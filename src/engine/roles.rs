@@ -234,7 +234,9 @@ impl RoleCues {
 /// Whether a hit of `lexicon` follows `span` as an apposition: ", nostra paziente",
 /// " - our new orthodontist", ", the mayor".
 fn in_apposition(scan: &Scan<'_>, lexicon: LexiconId, span: ByteSpan) -> bool {
-    scan.hits(lexicon).iter().any(|hit| {
+    let hits = scan.hits(lexicon);
+    let from = hits.partition_point(|h| h.span.start < span.end);
+    hits[from..].iter().take_while(|h| h.span.start <= span.end + 8).any(|hit| {
         hit.span.start >= span.end && {
             let gap = scan.text[span.end..hit.span.start].trim();
             matches!(gap, "," | "-" | "–" | "—" | "(")
@@ -246,7 +248,11 @@ fn in_apposition(scan: &Scan<'_>, lexicon: LexiconId, span: ByteSpan) -> bool {
 /// directly before it).
 fn immediately_after(scan: &Scan<'_>, lexicon: LexiconId, span: ByteSpan, max_words: usize) -> bool {
     let first = scan.token_at(span.start);
-    scan.hits(lexicon).iter().any(|hit| {
+    let hits = scan.hits(lexicon);
+    // Hits are ordered by start: look only at the few that start shortly before the span.
+    let end = hits.partition_point(|h| h.span.start < span.start);
+    let begin = hits[..end].partition_point(|h| h.span.start + 160 < span.start);
+    hits[begin..end].iter().any(|hit| {
         if hit.span.end > span.start {
             return false;
         }

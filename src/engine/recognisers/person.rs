@@ -531,15 +531,20 @@ impl Recogniser for PersonRecogniser {
 
         // The same name again: a word accepted as (part of) a name elsewhere in the text is a
         // name wherever it appears capitalised.
-        let confident: Vec<ByteSpan> = runs.iter().filter(|r| r.score >= 0.6).map(|r| r.last_word).collect();
+        // Sorted once, searched per run: no quadratic comparison on long texts.
+        let mut confident: Vec<(&str, ByteSpan)> = runs
+            .iter()
+            .filter(|r| r.score >= 0.6)
+            .map(|r| (&scan.folded[r.last_word.start..r.last_word.end], r.last_word))
+            .collect();
+        confident.sort_unstable();
         for run in &mut runs {
-            if run.single_word
-                && run.score < 0.75
-                && confident.iter().any(|w| {
-                    *w != run.last_word
-                        && scan.folded[w.start..w.end] == scan.folded[run.last_word.start..run.last_word.end]
-                })
-            {
+            if !run.single_word || run.score >= 0.75 {
+                continue;
+            }
+            let word = &scan.folded[run.last_word.start..run.last_word.end];
+            let from = confident.partition_point(|(w, _)| *w < word);
+            if confident[from..].iter().take_while(|(w, _)| *w == word).any(|(_, span)| *span != run.last_word) {
                 run.score = 0.75;
             }
         }
@@ -883,14 +888,16 @@ impl PersonRecogniser {
             }
         }
         let core = &words[start..end];
-        let name_words: Vec<&RunWord> = core.iter().filter(|w| w.part == Part::Word).collect();
-        let last = name_words.last().copied()?;
+        // No allocation per run: the name words are re-read from the fixed-size run.
+        let name_words = || core.iter().filter(|w| w.part == Part::Word);
+        let name_count = name_words().count();
+        let last = *name_words().next_back()?;
         // A lone word in capitals is an acronym ("IBAN", "IVA", "NHS") unless a title precedes it.
-        if name_words.len() == 1 && !titled && shape(&text[last.span.start..last.span.end]) == Shape::AllCaps {
+        if name_count == 1 && !titled && shape(&text[last.span.start..last.span.end]) == Shape::AllCaps {
             return None;
         }
         // A title left alone ("Il Dott." before a name on the next run) is not a name.
-        if name_words.len() == 1 && TITLES.contains(&fold_title(scan, last.span)) {
+        if name_count == 1 && TITLES.contains(&fold_title(scan, last.span)) {
             return None;
         }
         let first_initial = start == 0 && initial_position;
@@ -901,17 +908,17 @@ impl PersonRecogniser {
 
         let score = if titled {
             0.85
-        } else if name_words.len() >= 2 {
-            let any_given = name_words.iter().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
-            let all_names = name_words.iter().all(|w| w.class.is_name());
-            let any_common_only = name_words.iter().any(|w| common(w.class) && !w.class.is_name());
-            if common_only(name_words[0]) {
+        } else if name_count >= 2 {
+            let any_given = name_words().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
+            let all_names = name_words().all(|w| w.class.is_name());
+            let any_common_only = name_words().any(|w| common(w.class) && !w.class.is_name());
+            if name_words().next().is_some_and(common_only) {
                 0.0
             } else if any_given && !any_common_only {
                 0.85
             } else if all_names {
                 0.8
-            } else if any_given || name_words.iter().any(|w| w.class.is_name()) {
+            } else if any_given || name_words().any(|w| w.class.is_name()) {
                 0.7
             } else if any_common_only {
                 0.0
@@ -1003,7 +1010,7 @@ impl PersonRecogniser {
             return None;
         }
         let span = ByteSpan::new(core[0].span.start, core[core.len() - 1].span.end);
-        Some(NameRun { span, score, last_word: last.span, single_word: name_words.len() == 1 && !titled })
+        Some(NameRun { span, score, last_word: last.span, single_word: name_count == 1 && !titled })
     }
 
     /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
