@@ -6,6 +6,7 @@ mod check;
 mod deanonymise;
 mod descriptor;
 mod eval;
+mod eval_names;
 mod health;
 mod output;
 mod policy;
@@ -45,6 +46,8 @@ enum Command {
     Health(health::HealthArgs),
     /// Write the service's descriptor set, for gRPC-JSON gateways (Envoy).
     Descriptor(descriptor::DescriptorArgs),
+    /// Measure PERSON recall and precision on gold NER files (KIND), or list names and health terms (E3C).
+    EvalNames(eval_names::EvalNamesArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Health(args) => health::run(args),
         Command::Descriptor(args) => descriptor::run(args),
+        Command::EvalNames(args) => eval_names::run(args),
     };
     match result {
         Ok(code) => code,

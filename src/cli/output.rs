@@ -57,6 +57,7 @@ pub fn check_json(text: &str, report: &CheckReport, policy: &PolicyRef) -> Strin
                         }
                     }
                 }).collect::<Vec<_>>(),
+                "explanation": f.explanation,
             })
         })
         .collect();
@@ -105,6 +106,9 @@ pub fn check_human(text: &str, report: &CheckReport, policy: &PolicyRef) -> Stri
                     );
                 }
             }
+        }
+        if !f.explanation.is_empty() {
+            let _ = writeln!(out, "    why: {}", f.explanation);
         }
         let _ = writeln!(out, "    fix: {}", f.suggestion);
         if !f.guideline.url.is_empty() {

@@ -106,6 +106,10 @@ entity_types! {
     UkPostcode => "UK_POSTCODE", QuasiIdentifier;
     HealthCondition => "HEALTH_CONDITION", Health;
     Treatment => "TREATMENT", Health;
+    // Quasi-identifiers beyond Presidio's names (issue 4): what singles a patient out without a name.
+    Occupation => "OCCUPATION", QuasiIdentifier;
+    RelativeTime => "RELATIVE_TIME", QuasiIdentifier;
+    DistinctiveTrait => "DISTINCTIVE_TRAIT", QuasiIdentifier;
 }
 
 /// What an entity type says about a person, which decides how rules and defaults treat it.

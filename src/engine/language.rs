@@ -1,23 +1,96 @@
-//! Language of a text, when the caller does not say: `whatlang` (trigram statistics)
-//! restricted to the languages Riserbo understands.
+//! Language of a text, when the caller does not say. Posts are short ("Hi Jack, sounds like an
+//! abscess"), where trigram statistics alone are unreliable, so the first signal is a vote of
+//! function words (articles, prepositions, pronouns, auxiliaries) that are unambiguous between
+//! Italian and English; then a vote of words common in one language only (the gazetteer's
+//! common-word lists); `whatlang` (trigrams, restricted to the two languages) decides only
+//! when both votes are tied. Both read at most the first 1 KiB, so the cost is bounded.
 
 use std::sync::OnceLock;
 use whatlang::{Detector, Lang};
 
 use super::context::Language;
+use super::recognisers::gazetteer::{Gazetteer, WordClass};
 
-/// Detects Italian or English; `fallback` when the text gives no reliable signal (very
-/// short texts, numbers only).
+/// Function words of one language that are not words of the other. Sorted for binary search.
+const ITALIAN: &[&str] = &[
+    "abbiamo", "agli", "al", "alla", "alle", "anche", "ancora", "che", "ci", "ciao", "come", "con", "cosa", "da",
+    "dal", "dalla", "degli", "dei", "del", "della", "delle", "di", "domani", "dopo", "e", "gli", "grazie", "ha",
+    "hanno", "ho", "ieri", "il", "io", "la", "le", "lei", "lo", "loro", "lui", "ma", "mi", "mio", "molto", "nei",
+    "nel", "nella", "noi", "non", "nostro", "oggi", "per", "perché", "più", "poi", "quando", "questo", "se", "sei",
+    "sempre", "si", "siamo", "sono", "su", "sul", "sulla", "suo", "tra", "tu", "tutti", "tutto", "un", "una", "uno",
+    "vi", "voi", "è",
+];
+const ENGLISH: &[&str] = &[
+    "about", "after", "all", "and", "are", "at", "be", "been", "but", "by", "can", "do", "for", "from", "had", "has",
+    "have", "he", "her", "hi", "his", "how", "i'm", "if", "is", "it", "it's", "just", "my", "not", "now", "of", "on",
+    "or", "our", "she", "thanks", "that", "the", "their", "there", "they", "this", "to", "today", "up", "was", "we",
+    "were", "what", "when", "which", "will", "with", "would", "you", "your",
+];
+
+const SAMPLE_BYTES: usize = 1024;
+
+/// Detects Italian or English; `fallback` when the text gives no signal (numbers only).
 pub fn detect(text: &str, fallback: Language) -> Language {
+    let sample = prefix_on_char_boundary(text, SAMPLE_BYTES);
+    let (italian, english) = vote(sample);
+    if italian != english {
+        return if italian > english { Language::Italian } else { Language::English };
+    }
     static DETECTOR: OnceLock<Detector> = OnceLock::new();
     let detector = DETECTOR.get_or_init(|| Detector::with_allowlist(vec![Lang::Ita, Lang::Eng]));
-    // Trigram statistics settle within a few hundred characters; cap the work per request.
-    let sample = prefix_on_char_boundary(text, 1024);
     match detector.detect(sample) {
         Some(info) if info.lang() == Lang::Ita => Language::Italian,
         Some(info) if info.lang() == Lang::Eng => Language::English,
         _ => fallback,
     }
+}
+
+/// Counts the function words of each language in `sample`, without allocating: words are
+/// lower-cased into a small stack buffer, and longer words cannot be function words anyway.
+fn vote(sample: &str) -> (usize, usize) {
+    let (italian, english) = count_words(sample, |w| {
+        (usize::from(ITALIAN.binary_search(&w).is_ok()), usize::from(ENGLISH.binary_search(&w).is_ok()))
+    });
+    if italian != english {
+        return (italian, english);
+    }
+    // No function words decide it ("100% painless root canals, guaranteed!"): count the words
+    // that are common in one language only, from the gazetteer's common-word lists.
+    let gazetteer = Gazetteer::get();
+    count_words(sample, |w| {
+        let class = gazetteer.classify(w);
+        let (it, en) = (class.has(WordClass::COMMON_IT), class.has(WordClass::COMMON_EN));
+        (usize::from(it && !en), usize::from(en && !it))
+    })
+}
+
+fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, usize) {
+    let (mut italian, mut english) = (0, 0);
+    let mut buf = [0u8; 16];
+    for word in sample.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+        let word = word.trim_matches(['\'', '’']);
+        if word.is_empty() || word.len() > 12 {
+            continue;
+        }
+        let mut len = 0;
+        let mut fits = true;
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let c = if c == '’' { '\'' } else { c };
+            if len + c.len_utf8() > buf.len() {
+                fits = false;
+                break;
+            }
+            len += c.encode_utf8(&mut buf[len..]).len();
+        }
+        let Ok(lower) = std::str::from_utf8(&buf[..len]) else { continue };
+        if !fits {
+            continue;
+        }
+        let (it, en) = score(lower);
+        italian += it;
+        english += en;
+    }
+    (italian, english)
 }
 
 fn prefix_on_char_boundary(text: &str, max: usize) -> &str {
@@ -36,6 +109,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [ITALIAN, ENGLISH] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{:?}", list.windows(2).find(|w| w[0] >= w[1]));
+        }
+    }
+
+    #[test]
     fn detects_italian_and_english() {
         assert_eq!(
             detect("Stamattina ho estratto il dente del giudizio a un paziente coraggioso", Language::English),
@@ -46,5 +126,34 @@ mod tests {
             Language::English
         );
         assert_eq!(detect("12345", Language::Italian), Language::Italian);
+    }
+
+    #[test]
+    fn short_posts_are_reliable() {
+        assert_eq!(detect("Hi Jack, sounds like an abscess", Language::Italian), Language::English);
+        assert_eq!(detect("Ciao Elena, la tua biopsia è pronta.", Language::English), Language::Italian);
+        assert_eq!(detect("Grazie alla paziente F.R. per la torta", Language::English), Language::Italian);
+        assert_eq!(detect("Look at Chloe's amazing smile!", Language::Italian), Language::English);
+        assert_eq!(detect("Auguri Stefano!", Language::English), Language::Italian);
+    }
+
+    #[test]
+    fn every_dev_style_post_language_is_detected() {
+        let it = [
+            "Siamo aperti dal lunedì al venerdì dalle 9 alle 19.",
+            "Felice di annunciare che da gennaio lavorerò come igienista a Brescia.",
+            "Apparecchio invisibile: risultato garantito in soli 3 mesi!",
+        ];
+        let en = [
+            "Weekend hike in the Peak District with the family.",
+            "Contact our team at reception or call us during opening hours.",
+            "100% painless root canals, guaranteed!",
+        ];
+        for t in it {
+            assert_eq!(detect(t, Language::English), Language::Italian, "{t}");
+        }
+        for t in en {
+            assert_eq!(detect(t, Language::Italian), Language::English, "{t}");
+        }
     }
 }

@@ -144,6 +144,9 @@ pub struct Finding {
     pub suggestion: String,
     pub guideline: Guideline,
     pub spans: Vec<FindingSpan>,
+    /// Why the detector fired, when it has more to say than the spans (e.g. which kinds of
+    /// quasi-identifier drove a re-identification risk): kinds and counts, never values.
+    pub explanation: String,
 }
 
 /// The verdict of a set of findings: the most severe one, or `Allow`.

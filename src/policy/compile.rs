@@ -124,7 +124,7 @@ pub fn compile(policy: &EffectivePolicy) -> Result<CompiledPolicy, PolicyError> 
     let known = analyzer.entity_types();
 
     let anonymise_types = if policy.anonymise.entity_types.is_empty() {
-        known.iter().copied().filter(|t| t.kind() != EntityKind::Health).collect()
+        known.iter().copied().filter(|t| anonymised_by_default(*t)).collect()
     } else {
         let mut types = Vec::new();
         for (i, name) in policy.anonymise.entity_types.iter().enumerate() {
@@ -153,6 +153,21 @@ pub fn compile(policy: &EffectivePolicy) -> Result<CompiledPolicy, PolicyError> 
 pub fn digest(policy: &EffectivePolicy) -> String {
     let canonical = serde_json::to_vec(policy).expect("policy serialises");
     hex::encode(Sha256::digest(&canonical))
+}
+
+/// Types Anonymise transforms when neither the request nor the policy names any: every direct
+/// identifier, plus the quasi-identifiers HIPAA's Safe Harbor removes (dates, ages, places
+/// smaller than a region). Occupations, relative times and traits stay: they are risk signals
+/// for CheckPost, and replacing "oggi" or "teacher" would make the text unreadable.
+fn anonymised_by_default(entity_type: EntityType) -> bool {
+    match entity_type.kind() {
+        EntityKind::DirectIdentifier => true,
+        EntityKind::QuasiIdentifier => matches!(
+            entity_type,
+            EntityType::DateTime | EntityType::Age | EntityType::Location | EntityType::UkPostcode
+        ),
+        EntityKind::Health => false,
+    }
 }
 
 #[cfg(test)]

@@ -326,6 +326,7 @@ fn finding(
         guideline: Some(pb::Guideline { code: f.guideline.code, title: f.guideline.title, url: f.guideline.url }),
         spans,
         suggestion: f.suggestion,
+        explanation: f.explanation,
     }
 }
 

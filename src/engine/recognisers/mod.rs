@@ -2,11 +2,16 @@
 //! one by writing a type that implements [`Recogniser`](super::recogniser::Recogniser) and
 //! listing it in [`built_in`].
 
+pub mod age;
+pub mod context_clues;
 pub mod custom;
 pub mod email;
 pub mod fiscal_code;
+pub mod gazetteer;
 pub mod health;
 pub mod iban;
+pub mod location;
+pub mod occupation;
 pub mod person;
 pub mod phone;
 
@@ -32,12 +37,16 @@ pub fn built_in(
         Box::new(phone::PhoneRecogniser::new(builder)),
         Box::new(fiscal_code::FiscalCodeRecogniser::new(builder)),
         Box::new(iban::IbanRecogniser::new(builder)),
-        Box::new(person::TitledPersonRecogniser::new(builder)),
+        Box::new(person::PersonRecogniser::new(builder)),
         Box::new(health::HealthLexiconRecogniser::new(
             builder,
             additions.treatments.iter().map(String::as_str),
             additions.health_conditions.iter().map(String::as_str),
         )),
+        Box::new(age::AgeRecogniser::new(builder)),
+        Box::new(location::LocationRecogniser::new(builder)),
+        Box::new(occupation::OccupationRecogniser::new(builder)),
+        Box::new(context_clues::ContextClueRecogniser::new(builder)),
     ];
     for spec in &additions.custom_patterns {
         recognisers.push(Box::new(custom::CustomPatternRecogniser::new(builder, spec)?));
@@ -56,6 +65,15 @@ pub(crate) mod test_support {
     /// Runs one recogniser through a real analyzer (context, threshold, overlaps) and returns
     /// the values it reports, in text order.
     pub fn found(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<String> {
+        found_in(Language::English, make, text)
+    }
+
+    /// [`found`] for a text in `language`.
+    pub fn found_in(
+        language: Language,
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+    ) -> Vec<String> {
         let mut builder = ScannerBuilder::new();
         let recogniser = make(&mut builder);
         let roles = RoleCues::register(&mut builder);
@@ -66,7 +84,7 @@ pub(crate) mod test_support {
             AnalyzerSettings::default(),
             AllowList::default(),
         );
-        let input = RecogniseInput { language: Language::English, author_name: None };
+        let input = RecogniseInput { language, author_name: None };
         let analysis = analyzer.analyze(text, &input);
         analysis.entities.iter().map(|e| e.value(text).to_owned()).collect()
     }

@@ -1,108 +1,1480 @@
-//! `PERSON`, first pass: a capitalised name after an honorific or title (sig., sig.ra,
-//! signora, dott., dott.ssa, prof., Mr, Mrs, Ms, Dr) or after "paziente"/"patient". Italian
-//! particles (De, Di, Da, Lo, La) and apostrophes (D'Angelo, O'Connor) are part of the name.
+//! `PERSON` and `PERSON_INITIALS` in Italian and English text.
+//!
+//! No statistical model: evidence is combined per run of capitalised words, the way a careful
+//! reader does it.
+//! - **Lexicons** (`gazetteer`): ~15,000 given names and ~19,000 surnames (Faker, MIT), places
+//!   (ISTAT, GeoNames, CLDR) and the common words of each language (wordfreq ∩ Morph-it! /
+//!   SCOWL), so "Governo" or "Weekend" at the start of a sentence is a word, not a name.
+//! - **Capitalisation and position**: a capitalised word inside a sentence is a proper noun;
+//!   at the start of a sentence it is a name only when the lexicons say so. ALL-CAPS words
+//!   count only when they are known names (acronyms are not people). Numbers never are.
+//! - **Titles and honorifics** (sig.ra, dott.ssa, Mr, Dr, Professor, suor, nonna…) before a
+//!   capitalised word make it a name whatever it is.
+//! - **Shape**: particles (De, Di, Da, Lo, van, von, d'), apostrophes (D'Angelo, O'Connor),
+//!   accents, hyphens, middle initials (George W. Bush), regnal numbers (Benedetto XVI),
+//!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma").
+//! - **Context words** (paziente, grazie a, auguri a, ciao, hi, patient…) raise the score
+//!   (the analyzer's context boost), so a weak guess ("Invisalign" is capitalised and unknown)
+//!   stays under the threshold unless something says it is a person.
+//! - **The same name again**: once "Silvio Berlusconi" is found, a later "Berlusconi" is a
+//!   name even at the start of a sentence.
+//!
+//! Initials ("F.R.", "J. W.") are `PERSON_INITIALS`, scored up by patient and greeting context.
 
-use crate::engine::entity::{ByteSpan, EntityType, Role};
+use crate::engine::context::Language;
+use crate::engine::entity::{ByteSpan, EntityType};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
-use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
-use crate::engine::text::{char_before, is_word_char};
+use crate::engine::scan::{LexiconHit, LexiconId, PatternId, Scan, ScannerBuilder};
+use crate::engine::text::{char_at, char_before, is_word_char};
 
-/// A capitalised name word: an uppercase letter, then letters, apostrophes or hyphens
-/// ("Zoë", "D'Angelo", "Smith-Jones").
-const NAME_WORD: &str = r"\p{Lu}[\p{Ll}\p{Lu}\p{M}]*(?:['’\-]\p{Lu}?[\p{Ll}\p{M}]+)*";
+use super::gazetteer::{Gazetteer, WordClass};
 
-/// Lower-case particles that may sit inside a name ("Maria de Filippi", "Ludwig van Beethoven").
-const PARTICLES: &str = r"(?:(?:de|di|da|del|della|dei|degli|van|von|der|den|la|le|lo)\s+)?";
+/// Honorifics, titles and kinship words that introduce a name ("nonna Rosa").
+const TITLES: &[&str] = &[
+    "sig.",
+    "sig",
+    "sig.ra",
+    "sig.na",
+    "sigg.",
+    "signor",
+    "signora",
+    "signore",
+    "signorina",
+    "dott.",
+    "dott",
+    "dott.ssa",
+    "dottor",
+    "dottore",
+    "dottoressa",
+    "dr",
+    "dr.",
+    "dott.sa",
+    "prof.",
+    "prof",
+    "prof.ssa",
+    "professor",
+    "professore",
+    "professoressa",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "miss",
+    "mx",
+    "mx.",
+    "doctor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "don",
+    "suor",
+    "suora",
+    "padre",
+    "fra",
+    "frate",
+    "avv.",
+    "avvocato",
+    "ing.",
+    "ingegnere",
+    "arch.",
+    "on.",
+    "onorevole",
+    "sen.",
+    "senatore",
+    "senatrice",
+    "barone",
+    "baronessa",
+    "bar.",
+    "marchese",
+    "principe",
+    "principessa",
+    "papa",
+    "re",
+    "regina",
+    "nonno",
+    "nonna",
+    "zio",
+    "zia",
+    "grandma",
+    "grandpa",
+    "granny",
+    "nan",
+    "nana",
+    "aunt",
+    "auntie",
+    "uncle",
+    "rev.",
+    "reverend",
+    "father",
+    "sister",
+    "brother",
+    "maestro",
+    "maestra",
+    "mister",
+    "coach",
+    "presidente",
+    "president",
+    "premier",
+    "ministro",
+    "ministra",
+    "segretario",
+    "segretaria",
+    "sindaco",
+    "sindaca",
+    "governatore",
+    "governatrice",
+    "cardinale",
+    "arcivescovo",
+    "vescovo",
+    "monsignor",
+    "mons.",
+    "generale",
+    "gen.",
+    "colonnello",
+    "col.",
+    "capitano",
+    "cap.",
+    "ammiraglio",
+    "commissario",
+    "giudice",
+    "cancelliere",
+    "cancelliera",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chancellor",
+    "senator",
+    "governor",
+    "general",
+    "colonel",
+    "captain",
+    "bishop",
+    "archbishop",
+    "cardinal",
+    "judge",
+    "detective",
+    "inspector",
+    "ispettore",
+    "ispettrice",
+    "sergente",
+    "sergeant",
+    "agente",
+    "avvocatessa",
+];
 
-/// Honorifics and titles, longest first so "sig.ra" is not read as "sig.".
-const TITLES: &str = r"(?:sig\.ra|sig\.na|sigg\.|sig\.|signora|signorina|signor|signore|dott\.ssa|dott\.|dottoressa|dottor|dottore|prof\.ssa|prof\.|professoressa|professore|professor|mrs\.?|mr\.?|ms\.?|miss|dr\.?|doctor)";
+/// Words near a name that say it is a person: greetings, thanks, wishes, care words.
+const CONTEXT: &[&str] = &[
+    "paziente",
+    "pazienti",
+    "patient",
+    "patients",
+    "grazie",
+    "grazie a",
+    "grazie alla",
+    "grazie al",
+    "auguri",
+    "auguri a",
+    "tanti auguri",
+    "buon compleanno",
+    "complimenti",
+    "ciao",
+    "salve",
+    "buongiorno",
+    "buonasera",
+    "benvenuto",
+    "benvenuta",
+    "bentornato",
+    "bentornata",
+    "caro",
+    "cara",
+    "gentile",
+    "hi",
+    "hey",
+    "hello",
+    "dear",
+    "thanks",
+    "thank you",
+    "thanks to",
+    "happy birthday",
+    "congratulations",
+    "congrats",
+    "welcome",
+    "welcome back",
+    "shout-out",
+    "shout out",
+    "well done",
+    "bravo",
+    "brava",
+    "bravissimo",
+    "bravissima",
+    "figlio",
+    "figlia",
+    "moglie",
+    "marito",
+    "mamma",
+    "papà",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "mum",
+    "mom",
+    "dad",
+    "amico",
+    "amica",
+    "friend",
+];
 
-const PATIENT: &str = r"(?:paziente|patient)";
+/// Lower-case particles that join the words of one name ("Maria de Filippi", "Faa di Bruno").
+const PARTICLES: &[&str] = &[
+    "de", "di", "da", "del", "della", "dei", "degli", "dello", "van", "von", "der", "den", "du", "dos", "das", "af",
+    "bin", "ibn", "al", "el", "ben", "mac",
+];
 
-pub struct TitledPersonRecogniser {
-    titled: PatternId,
-    patient: PatternId,
+/// Particles that are also everyday Italian prepositions: inside a name only after a given
+/// name ("Maria de Filippi", "Luca di Montezemolo"; not "Camera dei Deputati").
+const PREPOSITION_PARTICLES: &[&str] = &["de", "di", "da", "del", "della", "dei", "degli", "dello", "d'"];
+
+/// Capitalised particles that start a surname ("De Luca", "Lo Russo", "Van Gogh").
+const CAPITAL_PARTICLES: &[&str] = &[
+    "de", "di", "da", "del", "della", "dello", "dal", "dalla", "lo", "la", "li", "van", "von", "le", "mc", "mac", "st",
+    "san", "santa", "dos", "das", "du", "el", "al", "ben", "bin",
+];
+
+/// Elided articles and prepositions before a capitalised word ("dell'Atalanta", "l'Italia").
+const ELISIONS: &[&str] =
+    &["l", "d", "dell", "all", "nell", "sull", "dall", "coll", "un", "quell", "quest", "sant", "c", "s", "n"];
+
+/// Sequences of initials that are abbreviations, not people.
+const NOT_INITIALS: &[&str] = &[
+    "u.s.", "u.k.", "n.b.", "p.s.", "a.d.", "b.c.", "d.c.", "e.u.", "u.e.", "s.p.", "i.e.", "e.g.", "a.c.", "f.c.",
+    "s.r.", "s.a.", "d.l.", "d.m.", "d.p.", "c.v.", "r.i.p.", "q.b.", "o.k.", "t.v.", "p.t.", "n.d.r.", "u.s.a.",
+    "s.s.", "c.c.", "v.s.", "a.s.",
+];
+
+/// Words that keep initials a patient's ("la paziente F.R.", "Sig. M.B., 45 anni").
+const INITIALS_CONTEXT: &[&str] = &[
+    "paziente",
+    "pz",
+    "pz.",
+    "patient",
+    "grazie",
+    "grazie a",
+    "grazie alla",
+    "grazie al",
+    "auguri",
+    "thanks",
+    "thank you",
+    "sig.",
+    "sig.ra",
+    "signora",
+    "signor",
+    "mr",
+    "mrs",
+    "ms",
+    "anni",
+    "years",
+    "year-old",
+    "aged",
+    "età",
+    "caso",
+    "case",
+    "bambino",
+    "bambina",
+    "uomo",
+    "donna",
+    "man",
+    "woman",
+    "ragazzo",
+    "ragazza",
+    "maschio",
+    "femmina",
+    "sesso",
+    "nato",
+    "nata",
+    "male",
+    "female",
+    "neonato",
+    "neonata",
+    "fratello",
+    "sorella",
+    "fratellino",
+    "sorellina",
+    "figlio",
+    "figlia",
+    "piccolo",
+    "piccola",
+    "giunto",
+    "giunta",
+    "giunge",
+    "ricoverato",
+    "ricoverata",
+    "brother",
+    "sister",
+    "son",
+    "daughter",
+];
+
+/// Greetings and thanks that open a sentence before a name.
+const GREETINGS: &[&str] = &[
+    "ciao",
+    "hi",
+    "hey",
+    "hello",
+    "dear",
+    "caro",
+    "cara",
+    "cari",
+    "care",
+    "grazie",
+    "thanks",
+    "auguri",
+    "buongiorno",
+    "buonasera",
+    "salve",
+    "benvenuto",
+    "benvenuta",
+    "welcome",
+    "congratulations",
+    "complimenti",
+    "bravo",
+    "brava",
+    "forza",
+    "morning",
+    "evening",
+];
+
+/// Platforms, brands and institutions that clinic posts name and that no word list knows:
+/// capitalised and unknown, they would otherwise look like surnames.
+const NOT_PEOPLE: &[&str] = &[
+    "instagram",
+    "facebook",
+    "tiktok",
+    "linkedin",
+    "youtube",
+    "twitter",
+    "google",
+    "whatsapp",
+    "telegram",
+    "threads",
+    "pinterest",
+    "snapchat",
+    "amazon",
+    "netflix",
+    "microsoft",
+    "apple",
+    "samsung",
+    "colgate",
+    "oral-b",
+    "curasept",
+    "sensodyne",
+    "philips",
+    "sonicare",
+    "invisalign",
+    "straumann",
+    "nobel",
+    "biocare",
+    "mentadent",
+    "aquafresh",
+    "listerine",
+    "elmex",
+    "meridol",
+    "parodontax",
+    "vitis",
+    "gum",
+    "tepe",
+    "waterpik",
+    "clearcorrect",
+    "spark",
+    "asl",
+    "ats",
+    "inps",
+    "inail",
+    "nhs",
+    "gdc",
+    "andi",
+    "aio",
+    "sido",
+    "fnomceo",
+    "omceo",
+    "enpam",
+    "cao",
+    "covid",
+    "sars",
+    "whatsapp",
+    "zoom",
+    "teams",
+    "spotify",
+];
+
+/// Months and days that are also given names ("May", "June", "April"): alone, they are dates.
+const CALENDAR_EN: &[&str] =
+    &["january", "february", "march", "april", "may", "june", "july", "august", "monday", "friday", "sunday"];
+const CALENDAR_IT: &[&str] = &["gennaio", "aprile", "maggio", "giugno", "domenica", "sabato"];
+
+const MAX_RUN_WORDS: usize = 6;
+
+pub struct PersonRecogniser {
+    titles: LexiconId,
+    context: LexiconId,
+    initials_context: LexiconId,
+    initials: PatternId,
+    gazetteer: &'static Gazetteer,
 }
 
-impl TitledPersonRecogniser {
+impl PersonRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
-        let name = format!(r"(?P<name>{NAME_WORD}(?:\s+{PARTICLES}{NAME_WORD}){{0,3}})");
+        let titles = builder.lexicon("person.title");
+        for (i, t) in TITLES.iter().enumerate() {
+            builder.term(titles, t, i as u32);
+        }
+        let context = builder.lexicon("person.context");
+        for (i, t) in CONTEXT.iter().enumerate() {
+            builder.term(context, t, i as u32);
+        }
+        let initials_context = builder.lexicon("person_initials.context");
+        for (i, t) in INITIALS_CONTEXT.iter().enumerate() {
+            builder.term(initials_context, t, i as u32);
+        }
         Self {
-            titled: builder.pattern(&format!(r"(?i:{TITLES})[ \u{{a0}}]+{name}")),
-            patient: builder.pattern(&format!(r"(?i:{PATIENT})[ \u{{a0}}]+{name}")),
+            titles,
+            context,
+            initials_context,
+            // Two or three initials, each a capital and a dot: "F.R.", "J. W.", "A.B.C.".
+            initials: builder.pattern(r"\p{Lu}\.[ \u{a0}]?\p{Lu}\.(?:[ \u{a0}]?\p{Lu}\.)?"),
+            gazetteer: Gazetteer::get(),
         }
     }
 }
 
-impl Recogniser for TitledPersonRecogniser {
+/// How a word of a run takes part in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// A capitalised (or ALL-CAPS known) word.
+    Word,
+    /// A lower-case or capitalised particle inside a name.
+    Particle,
+    /// A single capital followed by a dot.
+    Initial,
+    /// A regnal number after a name (II, XVI).
+    Numeral,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RunWord {
+    span: ByteSpan,
+    part: Part,
+    class: WordClass,
+    /// Part of a multi-word place name ("Regno Unito").
+    in_place: bool,
+}
+
+/// A run of capitalised words, trimmed to its name and scored.
+#[derive(Debug, Clone, Copy)]
+struct NameRun {
+    span: ByteSpan,
+    score: f32,
+    /// The folded last word, for "the same name again" (an index into the folded text).
+    last_word: ByteSpan,
+    /// Whether the run could be a name again later (a single word not ruled out).
+    single_word: bool,
+}
+
+impl Recogniser for PersonRecogniser {
     fn name(&self) -> &'static str {
-        "titled_person"
+        "person"
     }
 
     fn entity_types(&self) -> &[EntityType] {
-        &[EntityType::Person]
+        &[EntityType::Person, EntityType::PersonInitials]
     }
 
-    fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        for (pattern, role, score) in [(self.titled, Role::Unknown, 0.85), (self.patient, Role::Patient, 0.8)] {
-            for caps in scan.captures(pattern) {
-                let (Some(whole), Some(name)) = (caps.get(0), caps.name("name")) else {
-                    continue;
+    fn recognise(&self, scan: &Scan<'_>, input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
+        let titles = scan.hits(self.titles);
+        let mut runs: Vec<NameRun> = Vec::new();
+        let tokens = &scan.tokens;
+        let mut i = 0;
+        while i < tokens.len() {
+            let Some(first) = self.run_start(scan, i) else {
+                i += 1;
+                continue;
+            };
+            let mut words = [first; MAX_RUN_WORDS];
+            let mut n = 1;
+            let mut j = i + 1;
+            while n < MAX_RUN_WORDS && j < tokens.len() {
+                let prev = words[n - 1];
+                let Some(word) = self.continue_run(scan, prev, j, input.language) else {
+                    break;
                 };
-                // The title must start a word ("Mr", not the end of "Summr").
-                if char_before(scan.text, whole.start()).is_some_and(is_word_char) {
-                    continue;
-                }
-                let end = trim_trailing_punctuation(name.as_str()) + name.start();
-                if end <= name.start() || char_count(&scan.text[name.start()..end]) < 2 {
-                    continue;
-                }
+                words[n] = word;
+                n += 1;
+                j += 1;
+            }
+            // A trailing particle or a lone initial does not end a name.
+            while n > 0 && words[n - 1].part == Part::Particle {
+                n -= 1;
+                j -= 1;
+            }
+            if n > 0
+                && let Some(run) = self.score_run(scan, input.language, titles, &mut words[..n])
+            {
+                runs.push(run);
+            }
+            i = j.max(i + 1);
+        }
+
+        // The same name again: a word accepted as (part of) a name elsewhere in the text is a
+        // name wherever it appears capitalised.
+        // Sorted once, searched per run: no quadratic comparison on long texts.
+        let mut confident: Vec<(&str, ByteSpan)> = runs
+            .iter()
+            .filter(|r| r.score >= 0.6)
+            .map(|r| (&scan.folded[r.last_word.start..r.last_word.end], r.last_word))
+            .collect();
+        confident.sort_unstable();
+        for run in &mut runs {
+            if !run.single_word || run.score >= 0.75 {
+                continue;
+            }
+            let word = &scan.folded[run.last_word.start..run.last_word.end];
+            let from = confident.partition_point(|(w, _)| *w < word);
+            if confident[from..].iter().take_while(|(w, _)| *w == word).any(|(_, span)| *span != run.last_word) {
+                run.score = 0.75;
+            }
+        }
+        // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
+        // word joined to a confident name by a comma or a conjunction is a name too.
+        for k in 0..runs.len() {
+            if !(runs[k].single_word && runs[k].score > 0.0 && runs[k].score < 0.6) {
+                continue;
+            }
+            let joined = |a: ByteSpan, b: ByteSpan| {
+                let gap = scan.text[a.end..b.start].trim();
+                matches!(gap, "," | "e" | "ed" | "and" | "o" | "or" | "&")
+            };
+            let before = k > 0 && runs[k - 1].score >= 0.6 && joined(runs[k - 1].span, runs[k].span);
+            let after = k + 1 < runs.len() && runs[k + 1].score >= 0.6 && joined(runs[k].span, runs[k + 1].span);
+            if before || after {
+                runs[k].score = 0.65;
+            }
+        }
+        for run in runs {
+            if run.score > 0.0 {
                 out.push(
-                    Candidate::new(ByteSpan::new(name.start(), end), EntityType::Person, score, self.name())
-                        .with_role(role),
+                    Candidate::new(run.span, EntityType::Person, run.score, self.name()).with_context(self.context),
                 );
+            }
+        }
+
+        for m in scan.matches(self.initials) {
+            if !is_isolated_initials(scan.text, m.start(), m.end()) {
+                continue;
+            }
+            let folded: String = scan.folded[m.start()..m.end()].chars().filter(|c| !c.is_whitespace()).collect();
+            let time_of_day = matches!(folded.as_str(), "a.m." | "p.m.")
+                && scan.text[..m.start()].trim_end().chars().next_back().is_some_and(|c| c.is_ascii_digit());
+            if NOT_INITIALS.contains(&folded.as_str()) || time_of_day {
+                continue;
+            }
+            // Initials opening a sentence are its subject ("C.G. è giunto…"): a person.
+            let score = if is_sentence_initial(scan.text, m.start()) { 0.5 } else { 0.45 };
+            out.push(
+                Candidate::new(ByteSpan::new(m.start(), m.end()), EntityType::PersonInitials, score, "person_initials")
+                    .with_context(self.initials_context),
+            );
+        }
+    }
+}
+
+impl PersonRecogniser {
+    /// The first word of a run at token `i`, if it can start a name.
+    fn run_start(&self, scan: &Scan<'_>, i: usize) -> Option<RunWord> {
+        let token = scan.tokens[i];
+        let span = name_core(scan.text, token);
+        if span.is_empty() {
+            return None;
+        }
+        let word = &scan.text[span.start..span.end];
+        let folded = &scan.folded[span.start..span.end];
+        // An initial that opens a name: "G. B. Piatti".
+        if is_initial(scan.text, span) {
+            let next = scan.tokens.get(i + 1)?;
+            return starts_upper(&scan.text[next.start..next.end]).then_some(RunWord {
+                span: ByteSpan::new(span.start, span.end + 1),
+                part: Part::Initial,
+                class: WordClass::default(),
+                in_place: false,
+            });
+        }
+        match shape(word) {
+            Shape::Capitalised => {
+                let class = self.gazetteer.classify(folded);
+                let part = if CAPITAL_PARTICLES.contains(&folded)
+                    && scan.tokens.get(i + 1).is_some_and(|n| starts_upper(&scan.text[n.start..n.end]))
+                    && single_space(scan.text, span.end, scan.tokens[i + 1].start)
+                {
+                    Part::Particle
+                } else {
+                    Part::Word
+                };
+                Some(RunWord { span, part, class, in_place: false })
+            }
+            Shape::AllCaps => {
+                let class = self.gazetteer.classify(folded);
+                all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
+            }
+            Shape::Other => None,
+        }
+    }
+
+    /// The next word of a run, if token `j` continues the name that ends with `prev`.
+    fn continue_run(&self, scan: &Scan<'_>, prev: RunWord, j: usize, language: Language) -> Option<RunWord> {
+        let token = scan.tokens[j];
+        let text = scan.text;
+        let gap = &text[prev.span.end..token.start];
+        let gap_ok = match prev.part {
+            Part::Initial => gap.chars().all(|c| c == ' ' || c == '\u{a0}') && gap.len() <= 2,
+            _ => !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}'),
+        };
+        if !gap_ok || prev.part == Part::Numeral {
+            return None;
+        }
+        let word = &text[token.start..token.end];
+        let folded = &scan.folded[token.start..token.end];
+        if is_initial(text, token) {
+            return Some(RunWord {
+                span: ByteSpan::new(token.start, token.end + 1),
+                part: Part::Initial,
+                class: WordClass::default(),
+                in_place: false,
+            });
+        }
+        if prev.part != Part::Initial && prev.part != Part::Particle && is_regnal_number(word, language) {
+            return Some(RunWord { span: token, part: Part::Numeral, class: WordClass::default(), in_place: false });
+        }
+        let span = possessive_stripped(text, token);
+        match shape(&text[span.start..span.end]) {
+            Shape::Capitalised => {
+                let next_upper = scan
+                    .tokens
+                    .get(j + 1)
+                    .is_some_and(|n| starts_upper(&text[n.start..n.end]) && single_space(text, token.end, n.start));
+                let part = if CAPITAL_PARTICLES.contains(&folded) && next_upper { Part::Particle } else { Part::Word };
+                Some(RunWord {
+                    span,
+                    part,
+                    class: self.gazetteer.classify(&scan.folded[span.start..span.end]),
+                    in_place: false,
+                })
+            }
+            Shape::AllCaps if prev.part == Part::Word && prev.class.is_name() => {
+                // After a known name in capitals, any known name continues it ("MARIO ROSSI").
+                let folded = &scan.folded[span.start..span.end];
+                let class = self.gazetteer.classify(folded);
+                (class.is_name() && folded.chars().count() >= 2).then_some(RunWord {
+                    span,
+                    part: Part::Word,
+                    class,
+                    in_place: false,
+                })
+            }
+            _ if PARTICLES.contains(&folded) || folded == "d'" => {
+                // A lower-case particle joins only when a capitalised word follows it.
+                if PREPOSITION_PARTICLES.contains(&folded) && !prev.class.has(WordClass::GIVEN) {
+                    return None;
+                }
+                let next = scan.tokens.get(j + 1)?;
+                // "Francesco da Rio de Janeiro": a preposition before a place is not a particle.
+                if PREPOSITION_PARTICLES.contains(&folded)
+                    && self.gazetteer.classify(&scan.folded[next.start..next.end]).has(WordClass::PLACE)
+                {
+                    return None;
+                }
+                (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
+                    RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
+                )
+            }
+            _ => None,
+        }
+    }
+
+    /// Trims a run to its name and scores it; `None` when it is not a person.
+    fn score_run(
+        &self,
+        scan: &Scan<'_>,
+        language: Language,
+        titles: &[LexiconHit],
+        words: &mut [RunWord],
+    ) -> Option<NameRun> {
+        let text = scan.text;
+        self.mark_places(scan, words);
+        let common = |class: WordClass| is_common(class, language);
+
+        let mut start = 0;
+        let mut end = words.len();
+        let initial_position = is_sentence_initial(text, words[0].span.start);
+        let mut titled = has_title_before(scan, titles, words[0].span.start);
+        // A capitalised title inside the run ("Professor Helen Ward", "Dr Aisha Khan").
+        while start < end && words[start].part == Part::Word && TITLES.contains(&fold_title(scan, words[start].span)) {
+            if start + 1 < end {
+                titled = true;
+                start += 1;
+            } else {
+                return None;
+            }
+        }
+        // Leading common words: the start of the sentence ("Ieri Mario"), or an organisation
+        // or place heading the run ("Democrazia Cristiana", "Studio Bianchi") unless a clear
+        // given name follows ("Happy Birthday Sarah").
+        // "La", "Lo", "Di" opening a sentence are articles and prepositions unless the pair is
+        // a known surname ("La Russa", "Lo Russo").
+        if initial_position && words[0].part == Part::Particle && words.len() > 1 && !titled {
+            let pair = ByteSpan::new(words[0].span.start, words[1].span.end);
+            if !self.gazetteer.classify(&scan.folded[pair.start..pair.end]).has(WordClass::SURNAME) {
+                start = 1;
+            }
+        }
+        let mut stripped_inside = false;
+        let common_only = |w: &RunWord| w.part == Part::Word && (common(w.class) || w.in_place) && !w.class.is_name();
+        while start < end && !titled {
+            let w = words[start];
+            let article = w.part == Part::Particle
+                && start == 0
+                && initial_position
+                && start + 1 < end
+                && common_only(&words[start + 1]);
+            // At the start of a sentence a common word that is not a given name is the word
+            // ("Hey Lily", "Grazie Marco"), even when some surname list has it.
+            let opener = start == 0
+                && initial_position
+                && start + 1 < end
+                && w.part == Part::Word
+                && ((common(w.class) && !w.class.has(WordClass::GIVEN))
+                    || GREETINGS.contains(&&scan.folded[w.span.start..w.span.end]));
+            // A common word heading a run is a thing's head noun even when it is also a surname
+            // ("Villa Glori", "Palazzo Grazioli", "Monte Suello"), unless it is a given name.
+            let thing_head = start + 1 < end
+                && w.part == Part::Word
+                && common(w.class)
+                && !w.class.has(WordClass::GIVEN)
+                && words[start + 1].part == Part::Word;
+            if !(article || opener || thing_head || common_only(&w)) {
+                break;
+            }
+            if !(start == 0 && initial_position) {
+                stripped_inside = true;
+            }
+            start += 1;
+        }
+        // "Di" after a stripped word is a preposition, not a particle.
+        while stripped_inside && start + 1 < end && words[start].part == Part::Particle {
+            start += 1;
+        }
+        if start >= end {
+            return None;
+        }
+        if stripped_inside {
+            let w = words[start];
+            let clear_given = w.class.has(WordClass::GIVEN) && !common(w.class) && !w.class.has(WordClass::PLACE);
+            if !clear_given {
+                return None;
+            }
+        }
+        // A place inside the run ends the name before it ("Mario Rossi Bergamo" is rare;
+        // "Roma Capitale" is not a person).
+        // A single place word ends it too, unless a name comes first ("Roberto Galli": after a
+        // given name, the next capitalised word is the surname whatever else it is).
+        let big_place = |w: &RunWord| {
+            w.part == Part::Word
+                && !w.class.is_name()
+                && self
+                    .gazetteer
+                    .population(&scan.folded[w.span.start..w.span.end])
+                    .is_some_and(|p| p == 0 || p >= 100_000)
+        };
+        // Leading places go like leading common words ("Regione Lombardia Enrico De Alessandri").
+        while !titled
+            && start + 1 < end
+            && words[start].part == Part::Word
+            && (words[start].in_place || (words[start].class.has(WordClass::PLACE) && !words[start].class.is_name()))
+            && words[start + 1..end].iter().any(|w| w.part == Part::Word && w.class.has(WordClass::GIVEN))
+        {
+            start += 1;
+        }
+        let lone_small_place = end - start == 1
+            && self
+                .gazetteer
+                .population(&scan.folded[words[start].span.start..words[start].span.end])
+                .is_some_and(|p| p > 0 && p < 10_000);
+        if let Some(p) = (start..end).find(|&k| {
+            words[k].in_place
+                || (!titled
+                    && !lone_small_place
+                    && words[k].class.has(WordClass::PLACE)
+                    && !words[k].class.is_name()
+                    && (k == start || big_place(&words[k])))
+        }) {
+            end = p;
+        }
+        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place.
+        if !titled && start < end && after_place_noun(scan, words[start].span.start) {
+            return None;
+        }
+        // Trailing common words ("Simon Lee Hospital").
+        while end > start
+            && words[end - 1].part == Part::Word
+            && common(words[end - 1].class)
+            && !words[end - 1].class.is_name()
+            && !titled
+            && !words[start..end - 1].iter().any(|w| w.class.has(WordClass::GIVEN))
+        {
+            end -= 1;
+        }
+        while end > start && words[end - 1].part == Part::Particle {
+            end -= 1;
+        }
+        if end <= start {
+            return None;
+        }
+        // A run after "a", "in", "da" that starts with a place is a place ("a Santiago de
+        // Compostela", "da Rio de Janeiro").
+        if !titled
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::PLACE)
+            && ["a", "ad", "in", "da", "verso", "presso", "to", "from", "at"]
+                .iter()
+                .any(|w| after_word(scan, words[start].span.start, w))
+        {
+            return None;
+        }
+        // A run ending in a common word of the other language names a thing ("Byrd Park",
+        // "Charles River", "Nordic Council" in Italian text).
+        if !titled && end - start >= 2 {
+            let other = match language {
+                Language::Italian => WordClass::COMMON_EN,
+                Language::English => WordClass::COMMON_IT,
+            };
+            let w = &words[end - 1];
+            if w.part == Part::Word && w.class.has(other) && !common(w.class) && !w.class.is_name() {
+                return None;
+            }
+        }
+        // A common word (in either language) inside the run makes what precedes it the name of
+        // a thing ("Misano World Circuit Marco Simoncelli", "Fed Cup", "Mini Cooper"): keep
+        // only what follows, and only if it starts with a clear given name.
+        if !titled {
+            let either_common = |w: &RunWord| {
+                w.part == Part::Word
+                    && (w.class.has(WordClass::COMMON_IT) || w.class.has(WordClass::COMMON_EN))
+                    && !w.class.has(WordClass::GIVEN)
+            };
+            if end - start >= 2
+                && let Some(c) = (start..end - 1).rev().find(|&k| either_common(&words[k]) && !words[k].class.is_name())
+            {
+                let rest = c + 1;
+                let clear_given = words.get(rest).is_some_and(|w| {
+                    rest < end && w.class.has(WordClass::GIVEN) && !common(w.class) && !w.class.has(WordClass::PLACE)
+                });
+                if !clear_given {
+                    return None;
+                }
+                start = rest;
+            }
+        }
+        let core = &words[start..end];
+        // No allocation per run: the name words are re-read from the fixed-size run.
+        let name_words = || core.iter().filter(|w| w.part == Part::Word);
+        let name_count = name_words().count();
+        let last = *name_words().next_back()?;
+        // A lone word in capitals is an acronym ("IBAN", "IVA", "NHS") unless a title precedes it.
+        if name_count == 1 && !titled && shape(&text[last.span.start..last.span.end]) == Shape::AllCaps {
+            return None;
+        }
+        // A title left alone ("Il Dott." before a name on the next run) is not a name.
+        if name_count == 1 && TITLES.contains(&fold_title(scan, last.span)) {
+            return None;
+        }
+        let first_initial = start == 0 && initial_position;
+        let has_particle = core.iter().any(|w| w.part == Part::Particle);
+        let has_initial = core.iter().any(|w| w.part == Part::Initial);
+        let has_numeral = core.iter().any(|w| w.part == Part::Numeral);
+        let italian = language == Language::Italian;
+
+        let score = if titled {
+            0.85
+        } else if name_count >= 2 {
+            let any_given = name_words().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
+            let all_names = name_words().all(|w| w.class.is_name());
+            let any_common_only = name_words().any(|w| common(w.class) && !w.class.is_name());
+            if name_words().next().is_some_and(common_only) {
+                0.0
+            } else if any_given && !any_common_only {
+                0.85
+            } else if all_names {
+                0.8
+            } else if any_given || name_words().any(|w| w.class.is_name()) {
+                0.7
+            } else if any_common_only {
+                0.0
+            } else if italian {
+                0.65
+            } else {
+                0.55
+            }
+        } else {
+            let c = last.class;
+            let is_common_word = common(c);
+            let folded_last = &scan.folded[last.span.start..last.span.end];
+            // Countries, regions and cities: the place wins over a surname ("Francia", "Torino").
+            // A hamlet of a few hundred people that is also a name is the name ("Irma").
+            let tiny_place = self.gazetteer.population(folded_last).is_some_and(|p| p > 0 && p < 10_000);
+            let place = c.has(WordClass::PLACE) && !(tiny_place && c.is_name());
+            let small_place = place && tiny_place;
+            let big_place = place && self.gazetteer.population(folded_last).is_some_and(|p| p == 0 || p >= 100_000);
+            let elided = last.span.start > 0 && matches!(char_before(text, last.span.start), Some('\'' | '’'));
+            // An article before a single capitalised word makes it a thing, a team, a place or
+            // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
+            // not a person; given names keep a chance ("la Maria" in speech).
+            let articled = (elided || after_article(scan, core[0].span.start))
+                // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
+                && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
+            let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
+            let calendar = match language {
+                Language::Italian => CALENDAR_IT,
+                Language::English => CALENDAR_EN,
+            };
+            let base: f32 = if calendar.contains(&folded_last) || big_place || (articled && !clear_given) {
+                0.0
+            } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
+                if first_initial { 0.65 } else { 0.7 }
+            } else if c.has(WordClass::SURNAME) && !is_common_word && !place {
+                if first_initial { 0.55 } else { 0.65 }
+            } else if c.has(WordClass::GIVEN) && !place {
+                if first_initial { 0.3 } else { 0.6 }
+            } else if c.is_name() && !place {
+                // A surname that is also a common word ("Camera", "Guardia"): not alone, and at
+                // the start of a sentence it is the word ("Brush your teeth").
+                if first_initial { 0.0 } else { 0.45 }
+            } else if c.is_name() {
+                // A name that is also a place: a place after "a", "di", "from"…, a person otherwise.
+                if elided || after_locative(scan, last.span.start) {
+                    0.0
+                } else if first_initial {
+                    0.3
+                } else {
+                    0.6
+                }
+            } else if small_place
+                && !is_common_word
+                && !first_initial
+                && italian
+                && !elided
+                && !after_locative(scan, last.span.start)
+                && !after_place_noun(scan, last.span.start)
+            {
+                // "con Cavour", "fra Cavour e Garibaldi": a small town's name without a
+                // preposition of place is more often the person it was named after.
+                0.55
+            } else if place || is_common_word {
+                0.0
+            } else if first_initial {
+                if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], true) { 0.5 } else { 0.0 }
+            } else if italian
+                && plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], false)
+                && !["in", "verso", "presso", "nei", "sul", "sulla"]
+                    .iter()
+                    .any(|w| after_word(scan, core[0].span.start, w))
+                && !after_place_noun(scan, core[0].span.start)
+            {
+                if ["a", "ad"].iter().any(|w| after_word(scan, core[0].span.start, w)) { 0.45 } else { 0.6 }
+            } else {
+                0.45
+            };
+            if has_particle && !first_initial && !articled && base == 0.0 && !big_place {
+                // "De Mistura", "Di Maio", "Lo Russo" inside a sentence: a capitalised particle
+                // starts a surname whatever the rest is.
+                0.7
+            } else if base > 0.0 && (has_particle || has_initial || has_numeral) {
+                (base + 0.15).min(0.85)
+            } else {
+                base
+            }
+        };
+        if score <= 0.0 {
+            return None;
+        }
+        let span = ByteSpan::new(core[0].span.start, core[core.len() - 1].span.end);
+        Some(NameRun { span, score, last_word: last.span, single_word: name_count == 1 && !titled })
+    }
+
+    /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
+    fn mark_places(&self, scan: &Scan<'_>, words: &mut [RunWord]) {
+        let mut k = 0;
+        while k < words.len() {
+            let mut matched = 0;
+            for m in (k + 2..=words.len().min(k + 4)).rev() {
+                let span = ByteSpan::new(words[k].span.start, words[m - 1].span.end);
+                if self.gazetteer.classify(&scan.folded[span.start..span.end]).has(WordClass::PLACE) {
+                    matched = m - k;
+                    break;
+                }
+            }
+            if matched > 0 {
+                for w in &mut words[k..k + matched] {
+                    w.in_place = true;
+                }
+                k += matched;
+            } else {
+                k += 1;
             }
         }
     }
 }
 
-fn trim_trailing_punctuation(name: &str) -> usize {
-    name.trim_end_matches(['\'', '’', '-']).len()
+/// Prepositions after which a capitalised word is a place ("a Cavour", "from Chester").
+const LOCATIVES: &[&str] = &[
+    "a", "ad", "in", "di", "da", "per", "verso", "presso", "vicino", "tra", "fra", "nel", "nella", "dal", "dalla",
+    "al", "alla", "del", "della", "from", "to", "at", "near", "of", "into", "via", "sud", "nord", "est", "ovest",
+];
+
+fn after_locative(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos) && LOCATIVES.contains(&&scan.folded[prev.start..prev.end])
+    }
 }
 
-fn char_count(s: &str) -> usize {
-    s.chars().count()
+/// Whether a capitalised word no list knows can be a surname: not a brand or institution we
+/// know, not an abbreviation (three letters or fewer), not a clinical word by its ending, and
+/// no part of a hyphenated word a common word ("Eco-Addome").
+fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters <= 3 || NOT_PEOPLE.contains(&folded) || folded.starts_with("wiki") {
+        return false;
+    }
+    if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) || folded.ends_with("mente") {
+        return false;
+    }
+    // A verb with clitic pronouns opening a sentence ("Lasciatemi", "Dimmelo", "Portala") is
+    // a word; inside a sentence "Scalzone" is not "scalzo" + "ne".
+    let gazetteer = Gazetteer::get();
+    for clitic in CLITICS {
+        if !sentence_start {
+            break;
+        }
+        if let Some(stem) = folded.strip_suffix(clitic)
+            && stem.len() >= 3
+            && gazetteer.classify(stem).has(WordClass::COMMON_IT)
+        {
+            return false;
+        }
+    }
+    if folded.contains('-') {
+        return folded.split('-').all(|part| {
+            part.chars().count() >= 3 && {
+                let c = gazetteer.classify(part);
+                !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN) && !c.has(WordClass::PLACE)
+            }
+        });
+    }
+    true
+}
+
+/// Articles and articulated prepositions that do not come before a person's name.
+const ARTICLES: &[&str] = &[
+    "il", "lo", "la", "i", "gli", "le", "del", "dello", "della", "dei", "degli", "delle", "al", "allo", "alla", "ai",
+    "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
+    "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
+];
+
+/// Nouns that introduce a place name ("distretto di Bilaspur", "fiume Dyfi", "città di Daraa").
+const PLACE_NOUNS: &[&str] = &[
+    "città",
+    "paese",
+    "villaggio",
+    "borgo",
+    "comune",
+    "frazione",
+    "località",
+    "provincia",
+    "regione",
+    "distretto",
+    "quartiere",
+    "zona",
+    "contea",
+    "stato",
+    "isola",
+    "isole",
+    "fiume",
+    "torrente",
+    "lago",
+    "monte",
+    "monti",
+    "valle",
+    "punta",
+    "capo",
+    "golfo",
+    "porto",
+    "aeroporto",
+    "stazione",
+    "stazioni",
+    "piazza",
+    "via",
+    "capitale",
+    "village",
+    "town",
+    "city",
+    "river",
+    "lake",
+    "county",
+    "district",
+    "island",
+];
+
+/// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
+/// in between.
+fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
+    (i >= 1 && PLACE_NOUNS.contains(&word(i - 1)))
+        || (i >= 2 && matches!(word(i - 1), "di" | "of" | "del" | "della") && PLACE_NOUNS.contains(&word(i - 2)))
+}
+
+fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos) && &scan.folded[prev.start..prev.end] == word
+    }
+}
+
+fn after_article(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos)
+            && ARTICLES.contains(&&scan.folded[prev.start..prev.end])
+            && !char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+    }
+}
+
+fn fold_title<'a>(scan: &'a Scan<'_>, span: ByteSpan) -> &'a str {
+    let end = if scan.text[span.end..].starts_with('.') { span.end + 1 } else { span.end };
+    let with_dot = &scan.folded[span.start..end];
+    if TITLES.contains(&with_dot) { with_dot } else { &scan.folded[span.start..span.end] }
+}
+
+/// Whether `class` is a common word in `language` (or in the other language and no name).
+fn is_common(class: WordClass, language: Language) -> bool {
+    let (own, other) = match language {
+        Language::Italian => (WordClass::COMMON_IT, WordClass::COMMON_EN),
+        Language::English => (WordClass::COMMON_EN, WordClass::COMMON_IT),
+    };
+    class.has(own) || (class.has(other) && !class.is_name())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Capitalised,
+    AllCaps,
+    Other,
+}
+
+fn shape(word: &str) -> Shape {
+    // "I'm", "It's", "C'è", "L'ho", "D'altronde": a lower-case letter after the apostrophe is
+    // a contraction or an elided common word ("D'Angelo", "O'Connor" continue in capitals).
+    if let Some(pos) = word.find(['\'', '’']) {
+        let after = &word[pos..];
+        let mut rest = after.chars().skip(1);
+        if rest.next().is_some_and(char::is_lowercase) {
+            return Shape::Other;
+        }
+    }
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return Shape::Other;
+    };
+    if !first.is_uppercase() {
+        return Shape::Other;
+    }
+    let mut letters = 1;
+    let mut lower = 0;
+    let mut lower_run = 0;
+    for c in chars {
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_lowercase() {
+                lower += 1;
+                lower_run += 1;
+            } else {
+                // "SpaceX", "YouTube", "IgG", "QTc" are brands and abbreviations; "McDonald",
+                // "DiCaprio", "MacArthur", "LeBron" are names.
+                if lower_run > 0 && !NAME_PREFIXES.contains(&&word[..word.len().min(prefix_len(word, c))]) {
+                    return Shape::Other;
+                }
+                lower_run = 0;
+            }
+        } else if c.is_ascii_digit() {
+            return Shape::Other;
+        } else {
+            lower_run = 0;
+        }
+    }
+    if lower > 0 {
+        Shape::Capitalised
+    } else if letters >= 2 {
+        Shape::AllCaps
+    } else {
+        Shape::Other
+    }
+}
+
+/// An ALL-CAPS word is a name only when a list knows it and it is no acronym: a given name
+/// of three letters or more, or a surname of four or more ("MARIO ROSSI"; not "NI", "AB", "NHS").
+fn all_caps_name(folded: &str, class: WordClass) -> bool {
+    let letters = folded.chars().count();
+    !NOT_PEOPLE.contains(&folded)
+        && ((class.has(WordClass::GIVEN) && letters >= 3)
+            || (class.has(WordClass::SURNAME)
+                && letters >= 4
+                && !class.has(WordClass::COMMON_IT)
+                && !class.has(WordClass::COMMON_EN)))
+}
+
+/// Prefixes after which a capital inside a name is normal.
+const NAME_PREFIXES: &[&str] = &["Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "Du", "Fitz", "O"];
+
+/// The byte length of `word` before the first occurrence of the inner capital `c`.
+fn prefix_len(word: &str, c: char) -> usize {
+    word.char_indices().skip(1).find(|&(_, x)| x == c).map_or(word.len(), |(i, _)| i)
+}
+
+/// Italian clitic pronouns that attach to verbs.
+const CLITICS: &[&str] = &[
+    "glielo", "gliela", "glieli", "gliele", "gliene", "mi", "ti", "ci", "vi", "si", "lo", "la", "le", "li", "ne",
+    "gli", "melo", "mela", "telo", "tela", "celo", "cela", "sene",
+];
+
+/// Endings of Italian clinical and scientific words (and drugs) that no name has:
+/// "Procalcitonina", "Polineuropatia", "Ramipril", "Rituximab".
+const NOT_NAME_ENDINGS: &[&str] = &[
+    "ite", "osi", "oma", "omi", "emia", "patia", "grafia", "gramma", "scopia", "ectomia", "tomia", "micina", "mab",
+    "nib", "pril", "sartan", "azolo", "ismo", "asi", "uria", "algia", "cocco", "terapia", "logia", "genesi", "plasia",
+    "trofia", "ectasia", "ossina", "olone", "idina",
+];
+
+fn starts_upper(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn single_space(text: &str, from: usize, to: usize) -> bool {
+    let gap = &text[from..to];
+    !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+}
+
+/// The part of a token that can be a name: after an elided article ("dell'Atalanta" →
+/// "Atalanta"), without a possessive ("Emma's" → "Emma").
+fn name_core(text: &str, token: ByteSpan) -> ByteSpan {
+    let word = &text[token.start..token.end];
+    let mut start = token.start;
+    if let Some(pos) = word.find(['\'', '’']) {
+        let prefix = &word[..pos];
+        // "dell'Atalanta", "L'Italia"; but "D'Angelo" and "O'Connor" are surnames.
+        let surname_prefix = matches!(prefix, "D" | "O");
+        if !surname_prefix && ELISIONS.iter().any(|e| e.eq_ignore_ascii_case(prefix)) {
+            let apostrophe_len = word[pos..].chars().next().map_or(1, char::len_utf8);
+            start = token.start + pos + apostrophe_len;
+        }
+    }
+    let stripped = possessive_stripped(text, ByteSpan::new(start, token.end));
+    if stripped.start >= stripped.end { ByteSpan::new(start, start) } else { stripped }
+}
+
+fn possessive_stripped(text: &str, span: ByteSpan) -> ByteSpan {
+    let word = &text[span.start..span.end];
+    for suffix in ["'s", "’s", "'S", "’S"] {
+        if let Some(rest) = word.strip_suffix(suffix)
+            && rest.chars().count() >= 2
+        {
+            return ByteSpan::new(span.start, span.start + rest.len());
+        }
+    }
+    span
+}
+
+/// A single capital letter followed by a dot: "W." in "George W. Bush".
+fn is_initial(text: &str, token: ByteSpan) -> bool {
+    let word = &text[token.start..token.end];
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase()) && text[token.end..].starts_with('.')
+}
+
+fn is_regnal_number(word: &str, language: Language) -> bool {
+    if word == "I" {
+        return language == Language::Italian;
+    }
+    (2..=5).contains(&word.len()) && word.bytes().all(|b| matches!(b, b'I' | b'V' | b'X' | b'L'))
+}
+
+/// Whether a word at `pos` starts a sentence: nothing before it but opening punctuation,
+/// or a full stop, question or exclamation mark, colon or line break.
+pub(crate) fn is_sentence_initial(text: &str, pos: usize) -> bool {
+    for c in text[..pos].chars().rev() {
+        if c.is_whitespace() && c != '\n' {
+            continue;
+        }
+        return match c {
+            '\n' | '.' | '!' | '?' | '…' | ':' | ';' => true,
+            '"' | '“' | '”' | '«' | '»' | '(' | '[' | '\'' | '‘' | '-' | '–' | '—' | '•' | '*' => {
+                continue;
+            }
+            c if is_word_char(c) || c == ',' => false,
+            // Emoji and other symbols usually open a line in a post.
+            _ => true,
+        };
+    }
+    true
+}
+
+/// Whether a title hit ends right before `pos` (spaces only in between).
+fn has_title_before(scan: &Scan<'_>, titles: &[LexiconHit], pos: usize) -> bool {
+    titles.iter().any(|hit| {
+        hit.span.end <= pos
+            && {
+                let gap = &scan.text[hit.span.end..pos];
+                gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '.')
+            }
+            && !is_lowercase_word_title(scan, hit.span)
+    })
+}
+
+/// "re", "papa", "don" and "fra" are also ordinary lower-case words in Italian ("re" = king is
+/// fine, but "fra" = between, "don" rarely): count those only when capitalised.
+fn is_lowercase_word_title(scan: &Scan<'_>, span: ByteSpan) -> bool {
+    let word = &scan.text[span.start..span.end];
+    matches!(
+        &scan.folded[span.start..span.end],
+        "fra"
+            | "don"
+            | "lady"
+            | "father"
+            | "sister"
+            | "brother"
+            | "nan"
+            | "coach"
+            | "mister"
+            | "maestro"
+            | "maestra"
+            | "miss"
+    ) && word.chars().next().is_some_and(char::is_lowercase)
+}
+
+fn is_isolated_initials(text: &str, start: usize, end: usize) -> bool {
+    !char_before(text, start).is_some_and(|c| is_word_char(c) || c == '.')
+        && !char_at(text, end).is_some_and(|c| is_word_char(c) && c.is_uppercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::recognisers::test_support::found;
+    use crate::engine::recognisers::test_support::{found, found_in};
 
     fn people(text: &str) -> Vec<String> {
-        found(|b| Box::new(TitledPersonRecogniser::new(b)), text)
+        found(|b| Box::new(PersonRecogniser::new(b)), text)
+    }
+
+    fn persone(text: &str) -> Vec<String> {
+        found_in(Language::Italian, |b| Box::new(PersonRecogniser::new(b)), text)
     }
 
     #[test]
-    fn names_after_titles() {
-        assert_eq!(people("La sig.ra Lucia Fontana ha iniziato"), ["Lucia Fontana"]);
+    fn names_after_titles_in_both_languages() {
+        assert_eq!(persone("La sig.ra Lucia Fontana ha iniziato"), ["Lucia Fontana"]);
         assert_eq!(people("Placed two implants for Mr. David Clarke this morning"), ["David Clarke"]);
         assert_eq!(
-            people("il dott. Gianni De Luca e la dott.ssa Chiara D'Angelo"),
+            persone("il dott. Gianni De Luca e la dott.ssa Chiara D'Angelo"),
             ["Gianni De Luca", "Chiara D'Angelo"]
         );
         assert_eq!(people("Mrs O'Connor called"), ["O'Connor"]);
-        assert_eq!(people("la signora Zoë Müller 😀"), ["Zoë Müller"]);
+        assert_eq!(persone("la signora Zoë Müller 😀"), ["Zoë Müller"]);
+        assert_eq!(people("Thank you to my mentor Professor Helen Ward for all the support."), ["Helen Ward"]);
     }
 
     #[test]
-    fn names_after_patient() {
-        assert_eq!(people("Per i pagamenti del paziente Mario Gentile usate"), ["Mario Gentile"]);
+    fn names_from_lexicons_capitalisation_and_position() {
+        assert_eq!(persone("Stamattina ho visto Roberto Galli in studio."), ["Roberto Galli"]);
+        assert_eq!(persone("Il sorriso di Martina prima e dopo"), ["Martina"]);
+        assert_eq!(people("Reminder for Olivia Bennett: your fitting is on Monday."), ["Olivia Bennett"]);
+        // Sentence-initial common words and capitalised phrases are not names.
+        assert!(
+            people("Weekend hike in the Peak District with the family. Recharged and ready for Monday!").is_empty()
+        );
+        assert!(persone("Felice di annunciare che lavorerò presso lo Studio Associato Valli a Brescia.").is_empty());
+        assert!(persone("Indovinate chi è venuto oggi? Grazie di tutto.").is_empty());
     }
 
     #[test]
-    fn no_name_no_match() {
-        assert!(people("the doctor will see you, Mr. and Mrs. are titles").is_empty());
-        assert!(people("Summr Smith").is_empty());
+    fn greetings_and_context_cues() {
+        assert_eq!(persone("Ciao Francesca, ci vediamo giovedì"), ["Francesca"]);
+        assert_eq!(people("Hi Sarah, your results are ready"), ["Sarah"]);
+        assert_eq!(people("Hey Lily, saw your x-rays"), ["Lily"]);
+        assert_eq!(persone("Auguri a Stefano Moretti per i suoi 70 anni!"), ["Stefano Moretti"]);
+        assert_eq!(persone("Grazie a Giulia per la torta"), ["Giulia"]);
+    }
+
+    #[test]
+    fn possessives_particles_apostrophes_accents_and_caps() {
+        assert_eq!(people("Look at Emma's amazing smile"), ["Emma"]);
+        assert_eq!(people("the card of James O'Connor was left"), ["James O'Connor"]);
+        assert_eq!(
+            persone("Ieri Maria de Filippi e Niccolò Lo Russo sono passati"),
+            ["Maria de Filippi", "Niccolò Lo Russo"]
+        );
+        assert_eq!(persone("OGGI MARIO ROSSI HA FATTO L'IMPIANTO"), ["MARIO ROSSI"]);
+        assert_eq!(people("George W. Bush met Benedict XVI"), ["George W. Bush", "Benedict XVI"]);
+    }
+
+    #[test]
+    fn the_same_name_again_is_a_name() {
+        let found = persone("Ha parlato Silvio Berlusconi. Berlusconi ha poi lasciato la sala.");
+        assert_eq!(found, ["Silvio Berlusconi", "Berlusconi"]);
+    }
+
+    #[test]
+    fn numbers_timestamps_acronyms_and_brands_are_not_people() {
+        assert!(people("Call 07700 900456 at 10:30 on 14 May, NHS no. 401 023 2137").is_empty());
+        assert!(people("I passed my MJDF exam and the NHS is great").is_empty());
+        assert!(people("Lost property: the card with NI number AB 12 34 56 C.").is_empty());
+        assert!(persone("CF FNTLCU64E52L378C, IBAN IT60X0542811101000000123456, IVA inclusa.").is_empty());
+        assert!(people("Why are they late? Brush your teeth, it's not rocket science.").is_empty());
+        assert!(persone("Cinque consigli per un alito fresco.").is_empty());
+        assert!(people("Look at her amazing smile after her Invisalign treatment!").is_empty());
+        assert!(persone("Il Governo e la Camera dei Deputati hanno votato in Parlamento.").is_empty());
+        assert!(persone("La Democrazia Cristiana vinse le elezioni.").is_empty());
+    }
+
+    #[test]
+    fn places_are_not_people() {
+        assert!(persone("Il ragazzo gioca nella squadra di basket di Treviglio").is_empty());
+        assert!(people("a lady from Bakewell in the United Kingdom").is_empty());
+    }
+
+    #[test]
+    fn initials() {
+        assert_eq!(persone("Grazie alla paziente F.R. per la torta"), ["F.R."]);
+        assert_eq!(people("Thanks to our patient J. W. for the flowers"), ["J. W."]);
+        assert_eq!(persone("K.S., maschio, nasce alla 40a settimana"), ["K.S."]);
+        assert_eq!(persone("C.G. è giunto all'osservazione a novembre"), ["C.G."]);
+        assert!(people("The clinic opens at 9 a.m. every day").is_empty());
+        // Abbreviations and initials with no person context stay out.
+        assert!(people("Made in the U.S. and the U.K.").is_empty());
+        assert!(people("see section A.B. of the manual").is_empty());
     }
 }

@@ -54,6 +54,12 @@ impl RuleInput<'_, '_> {
 pub trait Detector: Send + Sync + fmt::Debug {
     /// Returns a detection when the rule applies to this input. Must not panic.
     fn detect(&self, input: &RuleInput<'_, '_>) -> Option<Detection>;
+
+    /// An explanation of a detection in `locale`, for the finding (kinds and counts, never
+    /// values from the text). Most detectors have nothing to add beyond their spans.
+    fn explain(&self, _input: &RuleInput<'_, '_>, _locale: Language) -> Option<String> {
+        None
+    }
 }
 
 /// A rule's severity by context: the most specific entry wins. An (account, channel) pair
@@ -128,6 +134,7 @@ impl RuleSet {
                 suggestion: rule.suggestion.get(locale).to_owned(),
                 guideline: rule.guideline.clone(),
                 spans: detection.spans,
+                explanation: rule.detector.explain(&input, locale).unwrap_or_default(),
             });
         }
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

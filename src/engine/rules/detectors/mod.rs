@@ -7,6 +7,7 @@ mod cues;
 mod identifiers;
 mod media;
 mod platform;
+mod quasi;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::{Deref, DerefMut};
@@ -21,7 +22,7 @@ use crate::engine::verdict::FindingSpan;
 
 /// Names a policy may use in `detector = "..."`.
 pub const DETECTOR_KINDS: &[&str] =
-    &["identifier_with_health", "patient_identifier", "cues", "clinical_media", "platform_limit"];
+    &["identifier_with_health", "patient_identifier", "cues", "clinical_media", "platform_limit", "quasi_identifier"];
 
 /// A detector name or its parameters are wrong.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,7 @@ pub fn build_detector(
         "cues" => cues::build(params, builder),
         "clinical_media" => media::build(params, builder),
         "platform_limit" => platform::build(params),
+        "quasi_identifier" => quasi::build(params),
         other => Err(DetectorError::Unknown(other.to_owned())),
     }
 }
