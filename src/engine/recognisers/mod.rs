@@ -2,13 +2,26 @@
 //! one by writing a type that implements [`Recogniser`](super::recogniser::Recogniser) and
 //! listing it in [`built_in`].
 
+pub mod compact;
+pub mod credit_card;
 pub mod custom;
+pub mod date;
+pub mod driving_licences;
 pub mod email;
 pub mod fiscal_code;
 pub mod health;
+pub mod health_card;
 pub mod iban;
+pub mod id_documents;
+pub mod labels;
+pub mod medical_record;
+pub mod network;
 pub mod person;
 pub mod phone;
+pub mod uk_nhs;
+pub mod uk_nino;
+pub mod uk_postcode;
+pub mod vat_code;
 
 use super::recogniser::Recogniser;
 use super::scan::ScannerBuilder;
@@ -38,8 +51,18 @@ pub fn built_in(
             additions.treatments.iter().map(String::as_str),
             additions.health_conditions.iter().map(String::as_str),
         )),
+        Box::new(vat_code::VatCodeRecogniser::new(builder)),
+        Box::new(health_card::HealthCardRecogniser::new(builder)),
+        Box::new(id_documents::IdDocumentRecogniser::new(builder)),
+        Box::new(driving_licences::DrivingLicenceRecogniser::new(builder)),
+        Box::new(credit_card::CreditCardRecogniser::new(builder)),
+        Box::new(network::NetworkRecogniser::new(builder)),
+        Box::new(uk_nhs::NhsNumberRecogniser::new(builder)),
+        Box::new(uk_nino::NinoRecogniser::new(builder)),
+        Box::new(uk_postcode::PostcodeRecogniser::new(builder)),
+        Box::new(date::DateRecogniser::new(builder)),
     ];
-    for spec in &additions.custom_patterns {
+    for spec in medical_record::built_in_specs().iter().chain(&additions.custom_patterns) {
         recognisers.push(Box::new(custom::CustomPatternRecogniser::new(builder, spec)?));
     }
     Ok(recognisers)
@@ -49,6 +72,7 @@ pub fn built_in(
 pub(crate) mod test_support {
     use crate::engine::analyzer::{AllowList, Analyzer, AnalyzerSettings};
     use crate::engine::context::Language;
+    use crate::engine::entity::{Entity, EntityType};
     use crate::engine::recogniser::{RecogniseInput, Recogniser};
     use crate::engine::roles::RoleCues;
     use crate::engine::scan::ScannerBuilder;
@@ -56,6 +80,36 @@ pub(crate) mod test_support {
     /// Runs one recogniser through a real analyzer (context, threshold, overlaps) and returns
     /// the values it reports, in text order.
     pub fn found(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<String> {
+        found_entities(make, text).iter().map(|e| e.value(text).to_owned()).collect()
+    }
+
+    /// Like [`found`], with each value's entity type.
+    pub fn found_typed(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+    ) -> Vec<(String, EntityType)> {
+        found_typed_in(make, text, Language::English)
+    }
+
+    /// Like [`found_typed`], for a text in `language`.
+    pub fn found_typed_in(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+        language: Language,
+    ) -> Vec<(String, EntityType)> {
+        entities_in(make, text, language).iter().map(|e| (e.value(text).to_owned(), e.entity_type)).collect()
+    }
+
+    /// The entities one recogniser yields through a real analyzer, for an English text.
+    pub fn found_entities(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<Entity> {
+        entities_in(make, text, Language::English)
+    }
+
+    fn entities_in(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+        language: Language,
+    ) -> Vec<Entity> {
         let mut builder = ScannerBuilder::new();
         let recogniser = make(&mut builder);
         let roles = RoleCues::register(&mut builder);
@@ -66,8 +120,7 @@ pub(crate) mod test_support {
             AnalyzerSettings::default(),
             AllowList::default(),
         );
-        let input = RecogniseInput { language: Language::English, author_name: None };
-        let analysis = analyzer.analyze(text, &input);
-        analysis.entities.iter().map(|e| e.value(text).to_owned()).collect()
+        let input = RecogniseInput { language, author_name: None };
+        analyzer.analyze(text, &input).entities
     }
 }

@@ -1,58 +1,54 @@
 //! `PHONE_NUMBER`: a permissive candidate pattern (digits with spaces, dots, dashes,
 //! slashes and parentheses, optional `+` or `00` prefix), then validation by the
 //! `phonenumber` crate (libphonenumber's metadata) so only numbers that exist are reported.
+//!
+//! International forms (+39, 0039, +44, 00 44, any country) are validated as written.
+//! National forms are tried as Italian and British numbers first (where clinics are);
+//! numbers valid only in a neighbouring or other region (San Marino, Vatican City, the US)
+//! are reported only with a phone word near them, because eight to ten bare digits are
+//! more often something else. Short service numbers (112, 118, NHS 111) are too short to
+//! be candidates at all; freephone, premium-rate and shared-cost numbers are an
+//! organisation's, never a patient's, so they are marked as such. A number labelled as
+//! another identifier ("P.IVA", "NHS number", "IBAN") is not reported as a phone number.
 
+use phonenumber::Type;
 use phonenumber::country::Id as Region;
+use phonenumber::metadata::DATABASE;
 
-use crate::engine::entity::{ByteSpan, EntityType};
+use crate::engine::entity::{ByteSpan, EntityType, Role};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
-const PATTERN: &str = r"(?:\+|00)?\(?\d[\d \u{a0}.\-/()]{5,22}\d";
+use super::labels::{IdentifierLabels, context_lexicon};
 
-/// Regions tried, in order, for a number written without an international prefix. Italy
-/// and the UK first (where clinics are), then other regions whose national numbers
-/// appear in posts.
-const NATIONAL_REGIONS: &[Region] = &[Region::IT, Region::GB, Region::US];
+const PATTERN: &str = r"(?:\+|00)?\(?[0-9][0-9 \u{a0}.\-/()]{5,22}[0-9]";
 
-const CONTEXT: &[&str] = &[
-    "tel",
-    "tel.",
-    "telefono",
-    "cellulare",
-    "cell",
-    "cell.",
-    "numero",
-    "chiama",
-    "chiamami",
-    "chiamare",
-    "whatsapp",
-    "sms",
-    "fisso",
-    "phone",
-    "mobile",
-    "call",
-    "text",
-    "ring",
-    "number",
-    "contact",
-];
+/// Regions whose national numbers are reported without context, in order.
+const PRIMARY_REGIONS: &[Region] = &[Region::IT, Region::GB];
+/// Regions whose national numbers appear in posts less often: reported with context only.
+const SECONDARY_REGIONS: &[Region] = &[Region::SM, Region::VA, Region::US];
+
+/// Words that make a nearby number more likely a phone number: the phone labels plus
+/// looser words.
+const EXTRA_CONTEXT: &[&str] =
+    &["numero", "number", "chiamaci", "chiamateci", "contattami", "contattaci", "contact", "contatto", "reach me"];
+
+const VALID_SCORE: f32 = 0.75;
+const CONTEXT_ONLY_SCORE: f32 = 0.4;
 
 pub struct PhoneRecogniser {
     pattern: PatternId,
+    labels: IdentifierLabels,
     context: LexiconId,
 }
 
 impl PhoneRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
-        let context = builder.lexicon("context.phone");
-        for (i, word) in CONTEXT.iter().enumerate() {
-            builder.term(context, word, i as u32);
-        }
+        let context = context_lexicon(builder, "context.phone", &[EntityType::PhoneNumber], EXTRA_CONTEXT);
         // The metadata database loads lazily; load it now so the first request is not slow.
         let _ = phonenumber::parse(Some(Region::IT), "+39 02 1234 5678");
-        Self { pattern: builder.pattern(PATTERN), context }
+        Self { pattern: builder.pattern(PATTERN), labels: IdentifierLabels::register(builder), context }
     }
 }
 
@@ -62,37 +58,64 @@ pub enum PhoneValidity {
     /// Not a number anywhere we look.
     No,
     /// Right length for its region but not in a known range (new ranges, reserved "drama"
-    /// numbers such as 07700 900xxx that people still write): reported only with context.
+    /// numbers such as 07700 900xxx that people still write), or valid only in a secondary
+    /// region: reported only with context.
     Possible,
     /// In a range the metadata knows.
     Valid,
 }
 
-/// Classifies `candidate`, trying international form first, then each national region.
-pub fn classify(candidate: &str) -> PhoneValidity {
+/// What the metadata says about a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classified {
+    pub validity: PhoneValidity,
+    /// Whether the number is a business line (freephone, premium rate, shared cost, UAN).
+    pub business: bool,
+}
+
+const NOT_A_NUMBER: Classified = Classified { validity: PhoneValidity::No, business: false };
+
+/// Classifies `candidate`, trying international form first, then the national regions.
+pub fn classify(candidate: &str) -> Classified {
     let trimmed = candidate.trim();
     if let Some(rest) = trimmed.strip_prefix("00") {
-        return classify_parsed(phonenumber::parse(None, format!("+{rest}")).ok());
+        let mut international = String::with_capacity(rest.len() + 1);
+        international.push('+');
+        international.push_str(rest);
+        return classify_parsed(phonenumber::parse(None, &international).ok());
     }
     if trimmed.starts_with('+') {
         return classify_parsed(phonenumber::parse(None, trimmed).ok());
     }
-    NATIONAL_REGIONS
+    let primary = PRIMARY_REGIONS
         .iter()
         .map(|region| classify_parsed(phonenumber::parse(Some(*region), trimmed).ok()))
-        .max()
-        .unwrap_or(PhoneValidity::No)
+        .max_by_key(|c| c.validity)
+        .unwrap_or(NOT_A_NUMBER);
+    if primary.validity == PhoneValidity::Valid {
+        return primary;
+    }
+    let secondary = SECONDARY_REGIONS
+        .iter()
+        .map(|region| classify_parsed(phonenumber::parse(Some(*region), trimmed).ok()))
+        .find(|c| c.validity == PhoneValidity::Valid);
+    match secondary {
+        Some(c) => Classified { validity: PhoneValidity::Possible, ..c },
+        None => primary,
+    }
 }
 
-fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> PhoneValidity {
+fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> Classified {
     let Some(number) = number else {
-        return PhoneValidity::No;
+        return NOT_A_NUMBER;
     };
     if phonenumber::is_valid(&number) {
-        return PhoneValidity::Valid;
+        let business =
+            matches!(number.number_type(&DATABASE), Type::TollFree | Type::PremiumRate | Type::SharedCost | Type::Uan);
+        return Classified { validity: PhoneValidity::Valid, business };
     }
     let national_len = number.national().to_string().len();
-    let possible = phonenumber::metadata::DATABASE.by_code(&number.code().value()).is_some_and(|metas| {
+    let possible = DATABASE.by_code(&number.code().value()).is_some_and(|metas| {
         // Lengths of personal numbers: fixed lines and mobiles (the general descriptor's
         // list is empty in this metadata).
         metas.iter().any(|meta| {
@@ -103,19 +126,22 @@ fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> PhoneValidity {
                 .any(|desc| desc.possible_length().iter().any(|&l| usize::from(l) == national_len))
         })
     });
-    if possible { PhoneValidity::Possible } else { PhoneValidity::No }
+    Classified { validity: if possible { PhoneValidity::Possible } else { PhoneValidity::No }, business: false }
 }
 
 /// Shapes that are numbers but not phone numbers: dates, times, decimal amounts.
 fn looks_like_date_or_amount(candidate: &str) -> bool {
-    let groups: Vec<&str> = candidate.split(['/', '.', '-']).collect();
-    if groups.len() == 3 && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
-        let (d, m, y) = (groups[0].len(), groups[1].len(), groups[2].len());
-        if (d <= 2 && m <= 2 && (y == 2 || y == 4)) || (d == 4 && m <= 2 && y <= 2) {
-            return true;
+    let mut groups = [0usize; 4];
+    let mut count = 0;
+    for group in candidate.split(['/', '.', '-']) {
+        if count == groups.len() || group.is_empty() || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
         }
+        groups[count] = group.len();
+        count += 1;
     }
-    false
+    let [d, m, y, _] = groups;
+    count == 3 && ((d <= 2 && m <= 2 && (y == 2 || y == 4)) || (d == 4 && m <= 2 && y <= 2))
 }
 
 impl Recogniser for PhoneRecogniser {
@@ -133,11 +159,12 @@ impl Recogniser for PhoneRecogniser {
             // Trim an unbalanced leading "(" or trailing ")" the pattern may have taken.
             let mut start = m.start();
             let mut end = m.end();
-            let balanced = raw.matches('(').count() == raw.matches(')').count();
-            if !balanced && raw.starts_with('(') {
+            let opened = raw.bytes().filter(|&b| b == b'(').count();
+            let closed = raw.bytes().filter(|&b| b == b')').count();
+            if opened != closed && raw.starts_with('(') {
                 start += 1;
             }
-            if !balanced && raw.ends_with(')') {
+            if opened != closed && raw.ends_with(')') {
                 end -= 1;
             }
             let value = &scan.text[start..end];
@@ -145,14 +172,21 @@ impl Recogniser for PhoneRecogniser {
             if !(8..=15).contains(&digits) || !is_isolated(scan.text, start, end) || looks_like_date_or_amount(value) {
                 continue;
             }
-            let score = match classify(value) {
-                PhoneValidity::Valid => 0.75,
-                PhoneValidity::Possible => 0.4,
+            let span = ByteSpan::new(start, end);
+            if self.labels.names_other(scan, span, &[EntityType::PhoneNumber]) {
+                continue;
+            }
+            let classified = classify(value);
+            let score = match classified.validity {
+                PhoneValidity::Valid => VALID_SCORE,
+                PhoneValidity::Possible => CONTEXT_ONLY_SCORE,
                 PhoneValidity::No => continue,
             };
+            let role = if classified.business { Role::Organisation } else { Role::Unknown };
             out.push(
-                Candidate::new(ByteSpan::new(start, end), EntityType::PhoneNumber, score, self.name())
-                    .with_context(self.context),
+                Candidate::new(span, EntityType::PhoneNumber, score, self.name())
+                    .with_context(self.context)
+                    .with_role(role),
             );
         }
     }
