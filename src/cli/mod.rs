@@ -3,6 +3,7 @@
 
 mod anonymise;
 mod check;
+mod eval_identifiers;
 mod output;
 mod serve;
 
@@ -30,6 +31,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Anonymise a text (from a file or stdin).
     Anonymise(anonymise::AnonymiseArgs),
+    /// Measure the identifier recognisers on test vectors and on clean text.
+    EvalIdentifiers(eval_identifiers::EvalIdentifiersArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -39,6 +42,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
         Command::Anonymise(args) => anonymise::run(args),
+        Command::EvalIdentifiers(args) => eval_identifiers::run(args),
     };
     match result {
         Ok(code) => code,

@@ -14,7 +14,7 @@ use crate::engine::text::is_isolated;
 use super::compact::{Compact, is_placeholder_digits, luhn};
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b\d{4}[ \-]?\d{4,6}[ \-]?\d{4,5}(?:[ \-]?\d{1,4}){0,2}";
+const PATTERN: &str = r"(?-u)\b\d{4}[ \-]?\d{4,6}[ \-]?\d{4,5}(?:[ \-]?\d{1,4}){0,2}\b";
 
 const SCORE: f32 = 0.8;
 

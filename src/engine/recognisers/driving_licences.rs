@@ -21,8 +21,8 @@ use crate::engine::text::is_isolated;
 use super::compact::Compact;
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const IT_PATTERN: &str = r"(?i-u)\b(?:[A-Z]{2}\d{7}[A-Z]|U1[BCDEFGHJKLMNPRSTUWXYZ0-9]{7}[A-Z])";
-const UK_PATTERN: &str = r"(?i-u)\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}";
+const IT_PATTERN: &str = r"(?i-u)\b(?:[A-Z]{2}\d{7}[A-Z]|U1[BCDEFGHJKLMNPRSTUWXYZ0-9]{7}[A-Z])\b";
+const UK_PATTERN: &str = r"(?i-u)\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b";
 
 const LABELS: &[EntityType] = &[EntityType::ItDriverLicense, EntityType::UkDrivingLicence];
 

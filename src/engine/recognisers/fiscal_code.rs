@@ -18,7 +18,7 @@ use super::compact::Compact;
 /// year, the month, the day and the place code.
 const PATTERN: &str = concat!(
     r"(?i-u)\b[A-Z]{3}[ \-]?[A-Z]{3}[ \-]?[0-9LMNPQRSTUV]{2}[ \-]?[ABCDEHLMPRST][ \-]?[0-9LMNPQRSTUV]{2}",
-    r"[ \-]?[A-Z][0-9LMNPQRSTUV]{3}[ \-]?[A-Z]"
+    r"[ \-]?[A-Z][0-9LMNPQRSTUV]{3}[ \-]?[A-Z]\b"
 );
 
 /// Values of characters in odd positions (1st, 3rd, …), indexed by digit or letter.

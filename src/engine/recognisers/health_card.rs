@@ -15,7 +15,7 @@ use crate::engine::text::is_isolated;
 use super::compact::{Compact, is_placeholder_digits};
 use super::labels::{IdentifierLabels, WORDS_AFTER, WORDS_BEFORE, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b(?:\d{20}|\d{5}(?: \d{5}){3}|\d{4}(?: \d{4}){4})";
+const PATTERN: &str = r"(?-u)\b(?:\d{20}|\d{5}(?: \d{5}){3}|\d{4}(?: \d{4}){4})\b";
 
 /// A compact or grouped 80380… number.
 const ITALIAN_PREFIX_SCORE: f32 = 0.7;

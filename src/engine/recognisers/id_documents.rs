@@ -22,7 +22,7 @@ use super::labels::{IdentifierLabels, WORDS_AFTER, WORDS_BEFORE, nearest_hit, wo
 
 /// Paper identity card / passports (optionally "AA 1234567" for the card), the old
 /// 9-digit UK passport, CIE 2.0 and CIE 3.0, in one pass.
-const PATTERN: &str = r"(?i-u)\b(?:[A-Z]{2} ?\d{7}|\d{9}|\d{7}[A-Z]{2}|[A-Z]{2}\d{5}[A-Z]{2})";
+const PATTERN: &str = r"(?i-u)\b(?:[A-Z]{2} ?\d{7}|\d{9}|\d{7}[A-Z]{2}|[A-Z]{2}\d{5}[A-Z]{2})\b";
 
 /// Words that give a passport's nationality: entries below `UK_FROM` are Italian.
 const NATIONALITY: &[&str] = &[
@@ -65,7 +65,7 @@ impl IdDocumentRecogniser {
     }
 
     fn passport_type(&self, scan: &Scan<'_>, span: ByteSpan, language: Language) -> EntityType {
-        match nearest_hit(scan, self.nationality, span, WORDS_BEFORE + 2, WORDS_AFTER) {
+        match nearest_hit(scan, self.nationality, span, WORDS_BEFORE + 2, Some(WORDS_AFTER)) {
             Some((_, entry, _, _)) if entry >= UK_FROM => EntityType::UkPassport,
             Some(_) => EntityType::ItPassport,
             None if language == Language::Italian => EntityType::ItPassport,
@@ -87,6 +87,17 @@ enum Shape {
     Cie2,
     /// `CA12345AB`: CIE 3.0.
     Cie3,
+}
+
+/// Two-letter Italian and English words (and number abbreviations) that can stand before
+/// a number: with a space after them they are not the letters of a paper card number.
+fn is_short_word(letters: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "is", "in", "on", "at", "of", "to", "no", "nr", "nn", "by", "an", "as", "be", "he", "we", "me", "my", "or",
+        "so", "up", "it", "if", "do", "il", "la", "lo", "le", "di", "da", "ed", "ha", "ho", "un", "ai", "al", "ci",
+        "si", "se", "ne", "ma", "tu", "mi", "ti", "va", "fa", "sa",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(letters))
 }
 
 fn shape_of(value: &str) -> Option<Shape> {
@@ -126,16 +137,8 @@ impl Recogniser for IdDocumentRecogniser {
             let entity_type = match shape {
                 Shape::LettersDigits if is_card_label => EntityType::ItIdentityCard,
                 Shape::LettersDigits if is_passport_label => self.passport_type(scan, span, input.language),
-                // "nr 1234567", "no 1234567" are a number after an abbreviation, not a card.
-                Shape::LettersSpaceDigits
-                    if is_card_label
-                        && !matches!(
-                            value.get(..2).map(str::to_ascii_lowercase).as_deref(),
-                            Some("nr" | "no" | "nn")
-                        ) =>
-                {
-                    EntityType::ItIdentityCard
-                }
+                // "is 1234567", "nr 1234567" are a word and a number, not a card.
+                Shape::LettersSpaceDigits if is_card_label && !is_short_word(&value[..2]) => EntityType::ItIdentityCard,
                 Shape::NineDigits if is_passport_label && !is_placeholder_digits(value.as_bytes()) => {
                     match self.passport_type(scan, span, Language::English) {
                         // Italian passports are never nine digits.
@@ -209,6 +212,12 @@ mod tests {
         // A passport is never printed with a space; the spaced form is only the paper card.
         assert!(docs("passport AB 1234567", en).is_empty());
         assert!(docs("carta d'identità nr 1234567", Language::Italian).is_empty());
+        assert!(docs("Her identity card number is 1234567", Language::English).is_empty());
+        // A word before nine digits does not hide them.
+        assert_eq!(
+            docs("My passport number is 925076473", Language::English),
+            one("925076473", EntityType::UkPassport)
+        );
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub const LABELS: &[(&str, EntityType)] = &[
     ("carta team", ItHealthCard),
     ("team card", ItHealthCard),
     ("health card", ItHealthCard),
+    ("health card number", ItHealthCard),
+    ("team card number", ItHealthCard),
     ("health insurance card", ItHealthCard),
     ("ehic", ItHealthCard),
     ("tessera europea di assicurazione malattia", ItHealthCard),
@@ -96,6 +98,8 @@ pub const LABELS: &[(&str, EntityType)] = &[
     ("documento di identità", ItIdentityCard),
     ("documento di riconoscimento", ItIdentityCard),
     ("identity card", ItIdentityCard),
+    ("identity card number", ItIdentityCard),
+    ("id card number", ItIdentityCard),
     ("id card", ItIdentityCard),
     ("italian id", ItIdentityCard),
     ("national id", ItIdentityCard),
@@ -198,8 +202,8 @@ pub const LABELS: &[(&str, EntityType)] = &[
     ("ip", IpAddress),
 ];
 
-/// How far (in words) a label may be from the identifier it names: the analyzer's default
-/// context window (six words before, two after).
+/// How far (in words) a label or context word may be from the identifier: the analyzer's
+/// default context window (six words before, two after).
 pub const WORDS_BEFORE: usize = 6;
 pub const WORDS_AFTER: usize = 2;
 
@@ -231,12 +235,24 @@ impl IdentifierLabels {
         Self { lexicon }
     }
 
-    /// The label nearest to `span` within the context window, preferring (in order) the
-    /// smaller distance, a label before the span, and the longer label ("italian passport"
-    /// over "passport").
+    /// The label nearest to `span`: up to six words before it, or right after it in
+    /// parentheses ("12345678901 (P.IVA)"). A label further after a value names the value
+    /// that follows it ("… 1290; CF RSSMRA…"), so it does not count. Ties go to the longer
+    /// label ("italian passport" over "passport").
     pub fn nearest(&self, scan: &Scan<'_>, span: ByteSpan) -> Option<NearestLabel> {
-        nearest_hit(scan, self.lexicon, span, WORDS_BEFORE, WORDS_AFTER).map(|(hit_span, entry, distance, before)| {
-            NearestLabel { entity_type: LABELS[entry as usize].1, distance, before, span: hit_span }
+        let before = nearest_hit(scan, self.lexicon, span, WORDS_BEFORE, None);
+        let label = before.or_else(|| {
+            let rest = &scan.text[span.end..];
+            let gap = rest.len() - rest.trim_start_matches([' ', '(']).len();
+            let parenthesised = rest[..gap].contains('(');
+            nearest_hit(scan, self.lexicon, span, 0, Some(0))
+                .filter(|hit| !hit.3 && parenthesised && hit.0.start == span.end + gap)
+        });
+        label.map(|(hit_span, entry, distance, before)| NearestLabel {
+            entity_type: LABELS[entry as usize].1,
+            distance,
+            before,
+            span: hit_span,
         })
     }
 
@@ -278,15 +294,16 @@ pub fn word_lexicon(builder: &mut ScannerBuilder, name: &str, words: &[&str]) ->
     lexicon
 }
 
-/// The hit of `lexicon` nearest to `span`: at most `before` words before it or `after` words
-/// after it. Returns the hit's span, its entry, the number of words in between and whether
-/// it comes before. Ties go to a hit before the span, then to the longer hit.
+/// The hit of `lexicon` nearest to `span`: at most `before` words before it or (when given)
+/// `after` words after it. Returns the hit's span, its entry, the number of words in
+/// between and whether it comes before. Ties go to a hit before the span, then to the
+/// longer hit.
 pub fn nearest_hit(
     scan: &Scan<'_>,
     lexicon: LexiconId,
     span: ByteSpan,
     before: usize,
-    after: usize,
+    after: Option<usize>,
 ) -> Option<(ByteSpan, u32, usize, bool)> {
     let hits = scan.hits(lexicon);
     if hits.is_empty() {
@@ -305,7 +322,7 @@ pub fn nearest_hit(
         } else if hit.span.start >= span.end {
             let hit_first = scan.token_at(hit.span.start);
             let distance = hit_first.saturating_sub(past_last);
-            (distance <= after).then_some((hit.span, hit.entry, distance, false))
+            after.is_some_and(|after| distance <= after).then_some((hit.span, hit.entry, distance, false))
         } else {
             None // overlapping: part of the value itself, not a label
         };
@@ -351,5 +368,6 @@ mod tests {
         assert_eq!(nearest("la civetta 12345678901", "12345678901"), None); // "cie" is not in "civetta"
         assert_eq!(nearest("codice fiscale: uno due tre quattro cinque sei sette 12345678901", "12345678901"), None);
         assert_eq!(nearest("12345678901 (partita IVA)", "12345678901"), Some((ItVatCode, 0)));
+        assert_eq!(nearest("+39 328 445 1290; CF RSSMRA80A01H501U", "+39 328 445 1290"), None);
     }
 }

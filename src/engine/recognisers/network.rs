@@ -136,7 +136,7 @@ impl NetworkRecogniser {
                 continue;
             }
             let span = ByteSpan::new(start, end);
-            let own = nearest_hit(scan, self.own_account, span, 2, 0).is_some();
+            let own = nearest_hit(scan, self.own_account, span, 2, None).is_some();
             let role = if own { Role::Organisation } else { Role::Unknown };
             out.push(Candidate::new(span, EntityType::SocialHandle, HANDLE_SCORE, "social_handle").with_role(role));
         }

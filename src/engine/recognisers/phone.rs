@@ -95,6 +95,9 @@ pub fn classify(candidate: &str) -> Classified {
     if primary.validity == PhoneValidity::Valid {
         return primary;
     }
+    if let Some(international) = trunk_prefixed_international(trimmed) {
+        return international;
+    }
     let secondary = SECONDARY_REGIONS
         .iter()
         .map(|region| classify_parsed(phonenumber::parse(Some(*region), trimmed).ok()))
@@ -103,6 +106,18 @@ pub fn classify(candidate: &str) -> Classified {
         Some(c) => Classified { validity: PhoneValidity::Possible, ..c },
         None => primary,
     }
+}
+
+/// "044 7789 345856": a trunk 0 written before the country code instead of "00" (as
+/// libphonenumber accepts for a default region), tried as "+44 7789 345856".
+fn trunk_prefixed_international(national: &str) -> Option<Classified> {
+    let digits: String = national.chars().filter(char::is_ascii_digit).collect();
+    let rest = digits.strip_prefix('0')?;
+    if !(rest.starts_with("39") || rest.starts_with("44")) {
+        return None;
+    }
+    let classified = classify_parsed(phonenumber::parse(None, format!("+{rest}")).ok());
+    (classified.validity == PhoneValidity::Valid).then_some(classified)
 }
 
 fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> Classified {
@@ -144,6 +159,25 @@ fn looks_like_date_or_amount(candidate: &str) -> bool {
     count == 3 && ((d <= 2 && m <= 2 && (y == 2 || y == 4)) || (d == 4 && m <= 2 && y <= 2))
 }
 
+/// Parentheses as phone numbers use them: balanced, around digits ("(415) 555-0132",
+/// "+44 (0)20 7123 4567"), not a remark after a number ("200/1000 ( 200 mm").
+fn has_phone_parentheses(value: &str) -> bool {
+    let mut open = false;
+    let mut previous = ' ';
+    for c in value.chars() {
+        match c {
+            '(' if open => return false,
+            '(' => open = true,
+            ')' if !open || !previous.is_ascii_digit() => return false,
+            ')' => open = false,
+            c if previous == '(' && !c.is_ascii_digit() => return false,
+            _ => {}
+        }
+        previous = c;
+    }
+    !open
+}
+
 impl Recogniser for PhoneRecogniser {
     fn name(&self) -> &'static str {
         "phone"
@@ -169,7 +203,11 @@ impl Recogniser for PhoneRecogniser {
             }
             let value = &scan.text[start..end];
             let digits = value.bytes().filter(u8::is_ascii_digit).count();
-            if !(8..=15).contains(&digits) || !is_isolated(scan.text, start, end) || looks_like_date_or_amount(value) {
+            if !(8..=15).contains(&digits)
+                || !is_isolated(scan.text, start, end)
+                || looks_like_date_or_amount(value)
+                || !has_phone_parentheses(value)
+            {
                 continue;
             }
             let span = ByteSpan::new(start, end);
@@ -211,10 +249,37 @@ mod tests {
     }
 
     #[test]
+    fn other_regions_need_a_phone_word() {
+        // San Marino mobile, eight digits: a phone number only when the text says so.
+        assert_eq!(phones("cellulare 66661212"), ["66661212"]);
+        assert!(phones("codice 66661212").is_empty());
+        assert_eq!(phones("My US number is (415) 555-0132"), ["(415) 555-0132"]);
+        assert_eq!(phones("mobile 0447789345856"), ["0447789345856"]);
+    }
+
+    #[test]
+    fn labelled_as_something_else() {
+        assert!(phones("P.IVA 02100550264").is_empty());
+        assert!(phones("NHS number 943 476 5919").is_empty());
+        // A label after the number names what follows it.
+        assert_eq!(phones("al 328 445 1290; CF RSSMRA80A01H501U"), ["328 445 1290"]);
+    }
+
+    #[test]
+    fn business_lines_belong_to_an_organisation() {
+        use crate::engine::recognisers::test_support::found_entities;
+        let entities =
+            found_entities(|b| Box::new(PhoneRecogniser::new(b)), "numero verde 800 123 456, cell 328 445 1290");
+        let roles: Vec<Role> = entities.iter().map(|e| e.role).collect();
+        assert_eq!(roles, [Role::Organisation, Role::Unknown]);
+    }
+
+    #[test]
     fn not_phone_numbers() {
         assert!(phones("nato il 05/09/2001 alle 10.30").is_empty());
         assert!(phones("chiamate il 112 o il 118").is_empty());
         assert!(phones("IBAN IT60X0542811101000000123456").is_empty());
         assert!(phones("numero 1234567890123456789").is_empty());
+        assert!(phones("telescopio 200/1000 ( 200 mm").is_empty());
     }
 }

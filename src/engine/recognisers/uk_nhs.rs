@@ -15,7 +15,7 @@ use crate::engine::text::is_isolated;
 use super::compact::Compact;
 use super::labels::{IdentifierLabels, WORDS_AFTER, WORDS_BEFORE, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b\d{3}[ \-]?\d{3}[ \-]?\d{4}";
+const PATTERN: &str = r"(?-u)\b\d{3}[ \-]?\d{3}[ \-]?\d{4}\b";
 
 /// Score of a printed 3-3-4 number without context: a phone reading of the same digits
 /// (0.75) wins; NHS context adds the analyzer's boost.

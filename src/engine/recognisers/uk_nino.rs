@@ -12,7 +12,7 @@ use crate::engine::text::is_isolated;
 use super::compact::Compact;
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const PATTERN: &str = r"(?i-u)\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]";
+const PATTERN: &str = r"(?i-u)\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b";
 
 const SCORE: f32 = 0.7;
 

@@ -1,8 +1,9 @@
 //! `UK_POSTCODE`: the Royal Mail format, outward code (area letters, district digit and an
 //! optional letter or digit) and inward code (a digit and two letters), with or without
 //! the space, plus GIR 0AA. The letter rules are Royal Mail's: no Q, V or X first; no I, J
-//! or Z second; only some letters in the third and fourth positions; never C, I, K, M, O
-//! or V in the inward letters. There is no checksum, but the full shape is specific.
+//! or Z second; never C, I, K, M, O or V in the inward letters. (A district letter is
+//! looser here than today's list, because retired London districts such as W1N still
+//! appear in addresses.) There is no checksum, but the full shape is specific.
 //!
 //! An outward code alone ("SA99", "M1") is as short as a paper size or a motorway, so it
 //! is reported only right after the word "postcode".
@@ -14,7 +15,7 @@ use crate::engine::text::is_isolated;
 
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const OUTWARD: &str = r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)";
+const OUTWARD: &str = r"[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)";
 const INWARD: &str = r"[0-9][ABD-HJLNP-UW-Z]{2}";
 
 /// A full postcode in capitals (written "M1 1AA", "EC1A1BB").
@@ -33,7 +34,7 @@ pub struct PostcodeRecogniser {
 impl PostcodeRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            full: builder.pattern(&format!(r"(?i-u)\b(?:GIR ?0AA|{OUTWARD} ?{INWARD})")),
+            full: builder.pattern(&format!(r"(?i-u)\b(?:GIR ?0AA|{OUTWARD} ?{INWARD})\b")),
             labels: IdentifierLabels::register(builder),
             context: context_lexicon(
                 builder,
@@ -77,14 +78,27 @@ impl Recogniser for PostcodeRecogniser {
             let score = if m.as_str().bytes().any(|b| b.is_ascii_lowercase()) { LOWER_CASE_SCORE } else { SCORE };
             out.push(Candidate::new(span, EntityType::UkPostcode, score, self.name()).with_context(self.context));
         }
-        // Outward codes: only the word right after a "postcode" label, checked by hand so
-        // no pattern runs over the whole text for them.
+        // Outward codes: only the word right after a "postcode" label ("postcode SA99",
+        // "my postcode is SA99"), checked by hand so no pattern runs over the whole text.
         for label in self.labels.hits_of(scan, EntityType::UkPostcode) {
-            let next = scan.token_at(label.end);
+            let mut next = scan.token_at(label.end);
+            let verb =
+                scan.tokens.get(next).filter(|t| matches!(&scan.folded[t.start..t.end], "is" | "è" | "was" | "era"));
+            if verb.is_some() {
+                next += 1;
+            }
             let Some(&word) = scan.tokens.get(next) else { continue };
-            let gap = &scan.text[label.end..word.start];
+            let gap_start = verb.map_or(label.end, |v| v.end);
+            let gap_ok = scan.text[label.end..verb.map_or(label.end, |v| v.start)].chars().all(|c| c == ' ')
+                && scan.text[gap_start..word.start].chars().all(|c| matches!(c, ' ' | ':'));
             let value = &scan.text[word.start..word.end];
-            if gap.len() <= 2 && gap.chars().all(|c| matches!(c, ' ' | ':')) && is_outward_code(value.as_bytes()) {
+            // "postcode EH1 JS": a full code with a broken inward part, not a district.
+            let continues = scan.tokens.get(next + 1).is_some_and(|t| {
+                &scan.text[word.end..t.start] == " "
+                    && t.len() <= 3
+                    && scan.text[t.start..t.end].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            });
+            if gap_ok && !continues && is_outward_code(value.as_bytes()) {
                 out.push(Candidate::new(
                     ByteSpan::new(word.start, word.end),
                     EntityType::UkPostcode,
@@ -101,8 +115,8 @@ impl Recogniser for PostcodeRecogniser {
 fn is_outward_code(b: &[u8]) -> bool {
     let first = |c: u8| c.is_ascii_uppercase() && !matches!(c, b'Q' | b'V' | b'X');
     let second = |c: u8| c.is_ascii_uppercase() && !matches!(c, b'I' | b'J' | b'Z');
-    let third = |c: u8| c.is_ascii_digit() || b"ABCDEFGHJKPSTUW".contains(&c);
-    let fourth = |c: u8| c.is_ascii_digit() || b"ABEHMNPRVWXY".contains(&c);
+    let third = |c: u8| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let fourth = third;
     match b {
         [a, d] => first(*a) && d.is_ascii_digit(),
         [a, d, x] if d.is_ascii_digit() => first(*a) && third(*x),
@@ -139,6 +153,9 @@ mod tests {
     #[test]
     fn outward_codes_only_after_postcode() {
         assert_eq!(postcodes("postcode SA99 please"), ["SA99"]);
+        assert_eq!(postcodes("my postcode is SA99."), ["SA99"]);
         assert!(postcodes("an A4 sheet on the M1").is_empty());
+        // A broken full postcode is not an outward code followed by a word.
+        assert!(postcodes("postcode M1 1CA, postcode EH1 JS").is_empty());
     }
 }

@@ -18,7 +18,7 @@ use crate::engine::text::is_isolated;
 use super::compact::{Compact, luhn};
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b(?:IT(?: ?[\-:] ?| )?)?\d(?: ?\d){10}";
+const PATTERN: &str = r"(?-u)\b(?:IT(?: ?[\-:] ?| )?)?\d(?: ?\d){10}\b";
 
 /// Score of a compact number with no prefix and no label: under the phone recogniser's
 /// score, above the analyzer's default threshold.
@@ -69,6 +69,17 @@ pub fn is_valid(value: &str) -> bool {
     Compact::new(digits, &[' ']).is_some_and(|c| is_valid_digits(c.as_bytes()))
 }
 
+/// "IT IT 06863340961": a country prefix after another two capitals is a malformed number
+/// (python-stdnum rejects it); which part was meant is a guess, so nothing is reported.
+fn repeated_prefix(text: &str, prefix_start: usize) -> bool {
+    let before = text[..prefix_start].trim_end_matches([' ', '-', ':']);
+    let tail = before.as_bytes();
+    before.len() < prefix_start
+        && tail.len() >= 2
+        && tail[tail.len() - 2..].iter().all(u8::is_ascii_uppercase)
+        && (tail.len() == 2 || !tail[tail.len() - 3].is_ascii_alphanumeric())
+}
+
 impl Recogniser for VatCodeRecogniser {
     fn name(&self) -> &'static str {
         "vat_code"
@@ -85,7 +96,7 @@ impl Recogniser for VatCodeRecogniser {
             // "IT" glued to a word ("VISIT 123…") is not a prefix: keep the digits alone.
             let prefixed = digits_start > m.start() && is_isolated(scan.text, m.start(), end);
             let start = if prefixed { m.start() } else { digits_start };
-            if !is_isolated(scan.text, start, end) {
+            if !is_isolated(scan.text, start, end) || (prefixed && repeated_prefix(scan.text, start)) {
                 continue;
             }
             let Some(compact) = Compact::new(&scan.text[digits_start..end], &[' ']) else { continue };
@@ -176,5 +187,6 @@ mod tests {
         assert!(codes("tel. 00743110157").is_empty());
         assert!(codes("P.IVA 00743110158").is_empty());
         assert!(codes("P.IVA 007431101571").is_empty());
+        assert!(codes("P.IVA IT IT 00743110157").is_empty());
     }
 }
