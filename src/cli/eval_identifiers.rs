@@ -291,6 +291,9 @@ pub(crate) fn run(args: EvalIdentifiersArgs) -> Result<ExitCode> {
         ok &= eval_vectors(&policy, path, &args)?;
     }
     if let Some(dir) = &args.clean {
+        if args.path.is_some() {
+            println!();
+        }
         eval_clean(&policy, dir, args.show_values)?;
     }
     Ok(if ok || !args.strict { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -49,6 +49,22 @@ impl Compact {
     }
 }
 
+/// Start of a pattern whose first character is a digit: the start of the text or one
+/// character that is not an ASCII letter or digit, consumed by the match. Why not `\b`: a
+/// pattern starting with a digit class gets a prefilter that stops at every digit, which in
+/// number-dense text is slower than the DFA alone; a leading negated class has no literal
+/// to prefilter on. [`skip_lead`] drops the consumed character again.
+pub const LEAD: &str = "(?:^|[^0-9A-Za-z])";
+
+/// Start of a [`LEAD`]-prefixed match without the leading character (when there is one and
+/// it is not one of `keep`, characters the pattern itself may start with).
+pub fn skip_lead(m: &regex::Match<'_>, keep: &[char]) -> usize {
+    match m.as_str().chars().next() {
+        Some(c) if !c.is_ascii_alphanumeric() && !keep.contains(&c) => m.start() + c.len_utf8(),
+        _ => m.start(),
+    }
+}
+
 /// Luhn (ISO/IEC 7812 mod 10) over ASCII digits: credit cards, the Italian VAT number.
 pub fn luhn(digits: &[u8]) -> bool {
     if digits.len() < 2 || !digits.iter().all(u8::is_ascii_digit) {

@@ -11,10 +11,10 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
-use super::compact::{Compact, is_placeholder_digits, luhn};
+use super::compact::{Compact, LEAD, is_placeholder_digits, luhn, skip_lead};
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b\d{4}[ \-]?\d{4,6}[ \-]?\d{4,5}(?:[ \-]?\d{1,4}){0,2}\b";
+const PATTERN: &str = r"[0-9]{4}[ \-]?[0-9]{4,6}[ \-]?[0-9]{4,5}(?:[ \-]?[0-9]{1,4}){0,2}(?-u:\b)";
 
 const SCORE: f32 = 0.8;
 
@@ -27,7 +27,7 @@ pub struct CreditCardRecogniser {
 impl CreditCardRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            pattern: builder.pattern(PATTERN),
+            pattern: builder.pattern(&format!("{LEAD}{PATTERN}")),
             labels: IdentifierLabels::register(builder),
             context: context_lexicon(
                 builder,
@@ -84,9 +84,9 @@ impl Recogniser for CreditCardRecogniser {
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for m in scan.matches(self.pattern) {
-            let span = ByteSpan::new(m.start(), m.end());
+            let span = ByteSpan::new(skip_lead(&m, &[]), m.end());
             if !is_isolated(scan.text, span.start, span.end)
-                || !is_valid(m.as_str())
+                || !is_valid(&scan.text[span.start..span.end])
                 || self.labels.names_other(scan, span, &[EntityType::CreditCard])
             {
                 continue;

@@ -15,6 +15,7 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
+use super::compact::{LEAD, skip_lead};
 use super::labels::{WORDS_AFTER, WORDS_BEFORE, word_lexicon};
 
 /// Month names and abbreviations, Italian then English; the index modulo 12 is the month.
@@ -109,11 +110,9 @@ const DAY_MONTH_SCORE: f32 = 0.5;
 const BIRTH_MONTH_SCORE: f32 = 0.6;
 
 pub struct DateRecogniser {
-    numeric: PatternId,
-    iso: PatternId,
-    day_month: PatternId,
-    month_day: PatternId,
-    month_year: PatternId,
+    /// Every date form in one pattern (one pass over the text); the named group that
+    /// matched says which form it is.
+    pattern: PatternId,
     context: LexiconId,
     birth: LexiconId,
 }
@@ -121,17 +120,25 @@ pub struct DateRecogniser {
 impl DateRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         let names = month_alternation();
+        let english = english_capitalised();
+        // Alternatives in priority order at one start; each ends at an ASCII word boundary
+        // so a longer form is not cut short ("March 1961" is not "March 19" + "61").
+        let pattern = format!(
+            concat!(
+                "{lead}(?:",
+                r"(?P<nd>[0-9]{{1,2}})(?P<ns>[/\-.])(?P<nm>[0-9]{{1,2}})[/\-.](?P<ny>[0-9]{{4}}|[0-9]{{2}})(?-u:\b)",
+                r"|(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{2}})-(?P<id>[0-9]{{2}})(?-u:\b)",
+                r"|(?P<dd>[0-9]{{1,2}})(?:°|º|st|nd|rd|th)?(?: of| di)? (?P<dmon>(?i:{names}))\.?(?:,? (?:del )?(?P<dy>[0-9]{{4}}))?(?-u:\b)",
+                r"|(?P<mmon>{english})\.? (?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<my>[0-9]{{4}}))?(?-u:\b)",
+                r"|(?P<ymon>(?i:{names})) (?:del |of )?(?P<yy>[0-9]{{4}})(?-u:\b)",
+                ")"
+            ),
+            lead = LEAD,
+            names = names,
+            english = english
+        );
         Self {
-            numeric: builder.pattern(r"(?-u)\b(?P<d>\d{1,2})(?P<s>[/\-.])(?P<m>\d{1,2})[/\-.](?P<y>\d{4}|\d{2})"),
-            iso: builder.pattern(r"(?-u)\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
-            day_month: builder.pattern(&format!(
-                r"(?i)(?-u:\b)(?P<d>\d{{1,2}})(?:°|º|st|nd|rd|th)?(?: of| di)? (?P<month>{names})\.?(?:,? (?:del )?(?P<y>\d{{4}}))?"
-            )),
-            month_day: builder.pattern(&format!(
-                r"(?-u:\b)(?P<month>{})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?",
-                english_capitalised()
-            )),
-            month_year: builder.pattern(&format!(r"(?i)(?-u:\b)(?P<month>{names}) (?:del |of )?(?P<y>\d{{4}})")),
+            pattern: builder.pattern(&pattern),
             context: word_lexicon(builder, "context.date_time", CONTEXT),
             birth: word_lexicon(builder, "context.date_of_birth", BIRTH),
         }
@@ -179,10 +186,6 @@ fn month_number(name: &str, has_year: bool) -> Option<u32> {
     Some((index % 12) as u32 + 1)
 }
 
-fn parse_u32(s: &str) -> Option<u32> {
-    s.parse().ok()
-}
-
 /// Whether day, month and (optional) year form a real date. Two-digit years are taken as
 /// either century (leap years agree for both, 2000 included).
 pub fn is_real_date(day: u32, month: u32, year: Option<u32>) -> bool {
@@ -213,81 +216,63 @@ impl Recogniser for DateRecogniser {
     }
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        let mut push = |start: usize, end: usize, score: f32| {
+        for caps in scan.captures(self.pattern) {
+            let Some(whole) = caps.get(0) else { continue };
+            let start = skip_lead(&whole, &[]);
+            let end = whole.end();
+            let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+            let score = if let (Some(d), Some(m), Some(y), Some(sep)) =
+                (number("nd"), number("nm"), caps.name("ny"), caps.name("ns"))
+            {
+                // The two separators must agree ("05/09-2001" is not a date), a dotted date
+                // needs a four-digit year ("1.2.10" is a version or a section), and a date is
+                // not the middle of a longer dotted or slashed number.
+                let text = &scan.text[start..end];
+                if text.matches(sep.as_str()).count() != 2 || (sep.as_str() == "." && y.len() != 4) {
+                    continue;
+                }
+                let before = &scan.text[..start];
+                let after = &scan.text[end..];
+                let dotted = |c: char| matches!(c, '/' | '-' | '.');
+                if (after.starts_with(dotted) && after[1..].starts_with(|c: char| c.is_ascii_digit()))
+                    || (before.ends_with(dotted) && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()))
+                {
+                    continue;
+                }
+                let Ok(y) = y.as_str().parse::<u32>() else { continue };
+                // Day first (Italy, UK); month first (US) when only that reading is a date.
+                if !(is_real_date(d, m, Some(y)) || is_real_date(m, d, Some(y))) {
+                    continue;
+                }
+                FULL_DATE_SCORE
+            } else if let (Some(y), Some(m), Some(d)) = (number("iy"), number("im"), number("id")) {
+                if !is_real_date(d, m, Some(y)) {
+                    continue;
+                }
+                FULL_DATE_SCORE
+            } else if let Some(month) = caps.name("dmon").or(caps.name("mmon")) {
+                let (day, year) = if caps.name("dmon").is_some() { ("dd", "dy") } else { ("md", "my") };
+                let year = number(year);
+                let (Some(d), Some(m)) = (number(day), month_number(month.as_str(), year.is_some())) else { continue };
+                if !is_real_date(d, m, year) {
+                    continue;
+                }
+                if year.is_some() { FULL_DATE_SCORE } else { DAY_MONTH_SCORE }
+            } else if let (Some(month), Some(y)) = (caps.name("ymon"), number("yy")) {
+                // A month and year only after a birth word ("nato nel marzo 1950").
+                let birth = scan.has_context(self.birth, ByteSpan::new(start, end), WORDS_BEFORE, WORDS_AFTER);
+                if !birth || month_number(month.as_str(), true).is_none() || !(1900..=2099).contains(&y) {
+                    continue;
+                }
+                BIRTH_MONTH_SCORE
+            } else {
+                continue;
+            };
             if is_isolated(scan.text, start, end) {
                 out.push(
                     Candidate::new(ByteSpan::new(start, end), EntityType::DateTime, score, "date")
                         .with_context(self.context),
                 );
-            }
-        };
-        for caps in scan.captures(self.numeric) {
-            let (Some(whole), Some(d), Some(m), Some(y), Some(sep)) =
-                (caps.get(0), caps.name("d"), caps.name("m"), caps.name("y"), caps.name("s"))
-            else {
-                continue;
-            };
-            // The two separators must agree ("05/09-2001" is not a date), a dotted date
-            // needs a four-digit year ("1.2.10" is a version or a section number), and a
-            // date is not the middle of a longer dotted or slashed number.
-            let text = whole.as_str();
-            if text.matches(sep.as_str()).count() != 2 || (sep.as_str() == "." && y.len() != 4) {
-                continue;
-            }
-            let before = &scan.text[..whole.start()];
-            let after = &scan.text[whole.end()..];
-            let dotted = |c: char| matches!(c, '/' | '-' | '.');
-            if (after.starts_with(dotted) && after[1..].starts_with(|c: char| c.is_ascii_digit()))
-                || (before.ends_with(dotted) && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()))
-            {
-                continue;
-            }
-            let (Some(d), Some(m), Some(y)) = (parse_u32(d.as_str()), parse_u32(m.as_str()), parse_u32(y.as_str()))
-            else {
-                continue;
-            };
-            // Day first (Italy, UK); month first (US) when only that reading is a date.
-            if is_real_date(d, m, Some(y)) || is_real_date(m, d, Some(y)) {
-                push(whole.start(), whole.end(), FULL_DATE_SCORE);
-            }
-        }
-        for caps in scan.captures(self.iso) {
-            let (Some(whole), Some(y), Some(m), Some(d)) =
-                (caps.get(0), caps.name("y"), caps.name("m"), caps.name("d"))
-            else {
-                continue;
-            };
-            if let (Some(y), Some(m), Some(d)) = (parse_u32(y.as_str()), parse_u32(m.as_str()), parse_u32(d.as_str()))
-                && is_real_date(d, m, Some(y))
-            {
-                push(whole.start(), whole.end(), FULL_DATE_SCORE);
-            }
-        }
-        for pattern in [self.day_month, self.month_day] {
-            for caps in scan.captures(pattern) {
-                let (Some(whole), Some(d), Some(month)) = (caps.get(0), caps.name("d"), caps.name("month")) else {
-                    continue;
-                };
-                let year = caps.name("y").and_then(|y| parse_u32(y.as_str()));
-                let (Some(d), Some(m)) = (parse_u32(d.as_str()), month_number(month.as_str(), year.is_some())) else {
-                    continue;
-                };
-                if is_real_date(d, m, year) {
-                    push(whole.start(), whole.end(), if year.is_some() { FULL_DATE_SCORE } else { DAY_MONTH_SCORE });
-                }
-            }
-        }
-        for caps in scan.captures(self.month_year) {
-            let (Some(whole), Some(y), Some(month)) = (caps.get(0), caps.name("y"), caps.name("month")) else {
-                continue;
-            };
-            if month_number(month.as_str(), true).is_none() {
-                continue;
-            }
-            let span = ByteSpan::new(whole.start(), whole.end());
-            let birth = scan.has_context(self.birth, span, WORDS_BEFORE, WORDS_AFTER);
-            if birth && parse_u32(y.as_str()).is_some_and(|y| (1900..=2099).contains(&y)) {
-                push(span.start, span.end, BIRTH_MONTH_SCORE);
             }
         }
     }
@@ -317,7 +302,8 @@ mod tests {
         assert_eq!(dates("born 12 March 1961"), ["12 March 1961"]);
         assert_eq!(dates("on March 12th, 1961 and the 1st of May"), ["March 12th, 1961", "1st of May"]);
         assert_eq!(dates("il 1° maggio"), ["1° maggio"]);
-        assert_eq!(dates("closed on Friday 7 March"), ["7 March"]);
+        assert_eq!(dates("closed on Friday 7 March. Normal hours"), ["7 March"]);
+        assert_eq!(dates("visita del 3 apr. 2020"), ["3 apr. 2020"]);
         assert_eq!(dates("nato nel marzo 1950"), ["marzo 1950"]);
     }
 

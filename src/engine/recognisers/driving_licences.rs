@@ -21,8 +21,9 @@ use crate::engine::text::is_isolated;
 use super::compact::Compact;
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const IT_PATTERN: &str = r"(?i-u)\b(?:[A-Z]{2}\d{7}[A-Z]|U1[BCDEFGHJKLMNPRSTUWXYZ0-9]{7}[A-Z])\b";
-const UK_PATTERN: &str = r"(?i-u)\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b";
+/// Both shapes in one pass: the Italian ones are ten characters, the UK one sixteen.
+const PATTERN: &str =
+    r"(?i-u)\b(?:[A-Z]{2}\d{7}[A-Z]|U1[BCDEFGHJKLMNPRSTUWXYZ0-9]{7}[A-Z]|[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2})\b";
 
 const LABELS: &[EntityType] = &[EntityType::ItDriverLicense, EntityType::UkDrivingLicence];
 
@@ -33,8 +34,7 @@ const IT_U1_SCORE: f32 = 0.55;
 const UK_SCORE: f32 = 0.8;
 
 pub struct DrivingLicenceRecogniser {
-    it_pattern: PatternId,
-    uk_pattern: PatternId,
+    pattern: PatternId,
     labels: IdentifierLabels,
     context: LexiconId,
 }
@@ -42,8 +42,7 @@ pub struct DrivingLicenceRecogniser {
 impl DrivingLicenceRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            it_pattern: builder.pattern(IT_PATTERN),
-            uk_pattern: builder.pattern(UK_PATTERN),
+            pattern: builder.pattern(PATTERN),
             labels: IdentifierLabels::register(builder),
             context: context_lexicon(builder, "context.driving_licence", LABELS, &["motorizzazione", "guida"]),
         }
@@ -97,9 +96,18 @@ impl Recogniser for DrivingLicenceRecogniser {
     }
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        for m in scan.matches(self.it_pattern) {
+        for m in scan.matches(self.pattern) {
             let span = ByteSpan::new(m.start(), m.end());
             if !is_isolated(scan.text, span.start, span.end) {
+                continue;
+            }
+            if m.len() == 16 {
+                if is_valid_uk(m.as_str()) && !self.labels.names_other(scan, span, LABELS) {
+                    out.push(
+                        Candidate::new(span, EntityType::UkDrivingLicence, UK_SCORE, self.name())
+                            .with_context(self.context),
+                    );
+                }
                 continue;
             }
             let label = self.labels.nearest(scan, span).map(|l| l.entity_type);
@@ -111,18 +119,6 @@ impl Recogniser for DrivingLicenceRecogniser {
                 _ => continue,
             };
             out.push(Candidate::new(span, EntityType::ItDriverLicense, score, self.name()).with_context(self.context));
-        }
-        for m in scan.matches(self.uk_pattern) {
-            let span = ByteSpan::new(m.start(), m.end());
-            if !is_isolated(scan.text, span.start, span.end)
-                || !is_valid_uk(m.as_str())
-                || self.labels.names_other(scan, span, LABELS)
-            {
-                continue;
-            }
-            out.push(
-                Candidate::new(span, EntityType::UkDrivingLicence, UK_SCORE, self.name()).with_context(self.context),
-            );
         }
     }
 }

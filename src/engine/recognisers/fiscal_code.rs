@@ -247,7 +247,10 @@ mod tests {
         let first15 = b"RSSMRAULALMHRLM";
         let code = format!("{}{}", std::str::from_utf8(first15).unwrap(), check_character(first15).unwrap() as char);
         assert!(is_valid(&code));
-        assert_eq!(found(|b| Box::new(FiscalCodeRecogniser::new(b)), &format!("CF {code}")), [code.clone()]);
+        assert_eq!(
+            found(|b| Box::new(FiscalCodeRecogniser::new(b)), &format!("CF {code}")),
+            std::slice::from_ref(&code)
+        );
         assert!(found(|b| Box::new(FiscalCodeRecogniser::new(b)), &format!("cf {}", code.to_lowercase())).is_empty());
     }
 

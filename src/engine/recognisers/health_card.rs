@@ -12,10 +12,10 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
-use super::compact::{Compact, is_placeholder_digits};
+use super::compact::{Compact, LEAD, is_placeholder_digits, skip_lead};
 use super::labels::{IdentifierLabels, WORDS_AFTER, WORDS_BEFORE, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b(?:\d{20}|\d{5}(?: \d{5}){3}|\d{4}(?: \d{4}){4})\b";
+const PATTERN: &str = r"(?:[0-9]{20}|[0-9]{5}(?: [0-9]{5}){3}|[0-9]{4}(?: [0-9]{4}){4})(?-u:\b)";
 
 /// A compact or grouped 80380… number.
 const ITALIAN_PREFIX_SCORE: f32 = 0.7;
@@ -31,7 +31,7 @@ pub struct HealthCardRecogniser {
 impl HealthCardRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            pattern: builder.pattern(PATTERN),
+            pattern: builder.pattern(&format!("{LEAD}{PATTERN}")),
             labels: IdentifierLabels::register(builder),
             context: context_lexicon(
                 builder,
@@ -54,8 +54,8 @@ impl Recogniser for HealthCardRecogniser {
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for m in scan.matches(self.pattern) {
-            let span = ByteSpan::new(m.start(), m.end());
-            let Some(digits) = Compact::new(m.as_str(), &[' ']) else { continue };
+            let span = ByteSpan::new(skip_lead(&m, &[]), m.end());
+            let Some(digits) = Compact::new(&scan.text[span.start..span.end], &[' ']) else { continue };
             if !is_isolated(scan.text, span.start, span.end)
                 || is_placeholder_digits(digits.as_bytes())
                 || self.labels.names_other(scan, span, &[EntityType::ItHealthCard])

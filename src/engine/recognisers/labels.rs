@@ -312,8 +312,18 @@ pub fn nearest_hit(
     // Token indices: the first token of the span and one past its last token.
     let first = scan.token_at(span.start);
     let past_last = scan.tokens.partition_point(|t| t.start < span.end);
+    // Only hits starting inside the window can qualify (hits are ordered by start); the
+    // margin lets a long label end inside the window although it starts before it.
+    const LONGEST_LABEL_WORDS: usize = 8;
+    let window_start = first.checked_sub(before + LONGEST_LABEL_WORDS).map_or(0, |i| scan.tokens[i].start);
+    let window_end = match after {
+        Some(after) => scan.tokens.get(past_last + after).map_or(scan.text.len(), |t| t.end),
+        None => span.start,
+    };
+    let from = hits.partition_point(|h| h.span.start < window_start);
+    let to = hits.partition_point(|h| h.span.start < window_end);
     let mut best: Option<(ByteSpan, u32, usize, bool)> = None;
-    for hit in hits {
+    for hit in &hits[from..to.max(from)] {
         let candidate = if hit.span.end <= span.start {
             // Tokens wholly between the hit and the span.
             let after_hit = scan.tokens.partition_point(|t| t.start < hit.span.end);

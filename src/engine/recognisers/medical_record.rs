@@ -11,9 +11,10 @@ use crate::engine::entity::EntityType;
 /// Labels, then an optional "is"/"è" and "n.", "nr", "n°", "#" or ":", then the number: letters (up to
 /// four), digits with inner slashes or hyphens, at least four digits in all.
 const LABELLED: &str = concat!(
-    r"(?i)(?-u:\b)(?:cartella(?: clinica)?|n\. ?cartella|numero (?:di )?cartella|(?:numero )?nosologico|",
+    // ASCII case folding for the labels: the regex can then prefilter on their literals.
+    r"(?i-u:\b(?:cartella(?: clinica)?|n\. ?cartella|numero (?:di )?cartella|(?:numero )?nosologico|",
     r"id paziente|codice paziente|mrn|medical record(?: number| no\.?)?|hospital (?:number|no\.?)|",
-    r"patient (?:id|number))",
+    r"patient (?:id|number)))(?i)",
     r"[ \t]*(?:(?:is|è)[ \t]+)?(?:n[or]?\.?|n°|#|:)?[ \t]*:?[ \t]*",
     r"(?P<value>[A-Z]{0,4}[\-/]?\d[\d/\-]{2,14}\d)"
 );

@@ -18,6 +18,7 @@ pub mod medical_record;
 pub mod network;
 pub mod person;
 pub mod phone;
+pub mod phone_ranges;
 pub mod uk_nhs;
 pub mod uk_nino;
 pub mod uk_postcode;

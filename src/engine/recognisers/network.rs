@@ -23,9 +23,9 @@ use super::labels::{context_lexicon, nearest_hit, word_lexicon};
 /// Top-level domains people write without a scheme. Longer suffixes first.
 const TLDS: &str = "co\\.uk|org\\.uk|nhs\\.uk|ac\\.uk|it|com|net|org|eu|uk|io|info|me|app|dev|health|dental|clinic|care|biz|ch|sm|fr|de|es|ly|be|gl|link|store|shop|online|site";
 
-const URL_SCHEME: &str = r#"(?i)(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+"#;
-const IPV4: &str = r"(?-u)\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}";
-const IPV6: &str = r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}";
+const URL_SCHEME: &str = r#"(?i:(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+)"#;
+const IPV4: &str = r"(?-u:\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})";
+const IPV6: &str = r"(?i-u:[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})";
 const HANDLE: &str = r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?";
 
 const URL_SCORE: f32 = 0.8;
@@ -49,13 +49,35 @@ const OWN_ACCOUNT_CUES: &[&str] = &[
 ];
 
 pub struct NetworkRecogniser {
-    url: PatternId,
-    domain: PatternId,
-    ipv4: PatternId,
-    ipv6: PatternId,
-    handle: PatternId,
+    /// Links, handles and addresses in one pass; the shape of a match says which it is.
+    pattern: PatternId,
     ip_context: LexiconId,
     own_account: LexiconId,
+}
+
+/// What a match of the combined pattern is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Link,
+    Domain,
+    Ipv4,
+    Ipv6,
+    Handle,
+}
+
+fn shape_of(value: &str) -> Shape {
+    let lower = |prefix: &str| value.len() >= prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix);
+    if value.starts_with('@') {
+        Shape::Handle
+    } else if lower("http://") || lower("https://") || lower("www.") {
+        Shape::Link
+    } else if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        Shape::Ipv4
+    } else if value.contains(':') {
+        Shape::Ipv6
+    } else {
+        Shape::Domain
+    }
 }
 
 impl NetworkRecogniser {
@@ -63,83 +85,75 @@ impl NetworkRecogniser {
         // Unbounded label repetition keeps the DFA small; the tail check in `urls` rejects a
         // "TLD" that is only the start of a longer word ("clinica.italia").
         let label = r"[a-z0-9][a-z0-9\-]*";
-        let domain = format!(r#"(?i){label}(?:\.{label})*\.(?:{TLDS})(?:/[^\s<>"'`{{}}|\\^\[\]]*)?"#);
+        let domain = format!(r#"(?i:{label}(?:\.{label})*\.(?:{TLDS})(?:/[^\s<>"'`{{}}|\\^\[\]]*)?)"#);
+        // Alternatives in priority order at one start: a link with its scheme before the
+        // domain inside it, a handle, addresses, then a bare domain.
+        let pattern = format!("{URL_SCHEME}|{HANDLE}|{IPV4}|{IPV6}|{domain}");
         Self {
-            url: builder.pattern(URL_SCHEME),
-            domain: builder.pattern(&domain),
-            ipv4: builder.pattern(IPV4),
-            ipv6: builder.pattern(IPV6),
-            handle: builder.pattern(HANDLE),
+            pattern: builder.pattern(&pattern),
             ip_context: context_lexicon(builder, "context.ip_address", &[EntityType::IpAddress], &["indirizzo"]),
             own_account: word_lexicon(builder, "role.own_account", OWN_ACCOUNT_CUES),
         }
     }
 
-    fn urls(&self, scan: &Scan<'_>, out: &mut Vec<Candidate>) {
-        for (pattern, score) in [(self.url, URL_SCORE), (self.domain, DOMAIN_SCORE)] {
-            for m in scan.matches(pattern) {
-                let end = m.start() + trim_link_end(m.as_str());
-                // Not the domain of an e-mail address or part of a longer word.
-                if end <= m.start()
-                    || char_before(scan.text, m.start()).is_some_and(|c| is_word_char(c) || c == '@' || c == '.')
-                {
-                    continue;
-                }
-                if char_at(scan.text, end).is_some_and(is_word_char) || scan.text[end..].starts_with('@') {
-                    continue;
-                }
-                out.push(Candidate::new(ByteSpan::new(m.start(), end), EntityType::Url, score, "url"));
-            }
+    fn url(&self, scan: &Scan<'_>, m: &regex::Match<'_>, score: f32, out: &mut Vec<Candidate>) {
+        let end = m.start() + trim_link_end(m.as_str());
+        // Not the domain of an e-mail address or part of a longer word.
+        if end <= m.start()
+            || char_before(scan.text, m.start()).is_some_and(|c| is_word_char(c) || c == '@' || c == '.')
+        {
+            return;
         }
+        if char_at(scan.text, end).is_some_and(is_word_char) || scan.text[end..].starts_with('@') {
+            return;
+        }
+        out.push(Candidate::new(ByteSpan::new(m.start(), end), EntityType::Url, score, "url"));
     }
 
-    fn ips(&self, scan: &Scan<'_>, out: &mut Vec<Candidate>) {
-        for m in scan.matches(self.ipv4) {
-            let (start, end) = (m.start(), m.end());
-            let dotted_neighbour = scan.text[..start].ends_with('.')
-                && char_before(scan.text, start - 1).is_some_and(|c| c.is_ascii_digit())
-                || scan.text[end..].starts_with('.') && char_at(scan.text, end + 1).is_some_and(|c| c.is_ascii_digit());
-            if !is_isolated(scan.text, start, end) || dotted_neighbour || !is_ipv4(m.as_str()) {
-                continue;
-            }
+    fn ipv4(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+        let (start, end) = (m.start(), m.end());
+        let dotted_neighbour = scan.text[..start].ends_with('.')
+            && char_before(scan.text, start - 1).is_some_and(|c| c.is_ascii_digit())
+            || scan.text[end..].starts_with('.') && char_at(scan.text, end + 1).is_some_and(|c| c.is_ascii_digit());
+        if !is_isolated(scan.text, start, end) || dotted_neighbour || !is_ipv4(m.as_str()) {
+            return;
+        }
+        out.push(
+            Candidate::new(ByteSpan::new(start, end), EntityType::IpAddress, IP_SCORE, "ip_address")
+                .with_context(self.ip_context),
+        );
+    }
+
+    fn ipv6(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+        let (start, end) = (m.start(), m.end());
+        let value = m.as_str();
+        let hex_groups = value.split(':').filter(|g| !g.is_empty()).count();
+        if hex_groups < 3 || scan.text[end..].starts_with(':') || !is_isolated(scan.text, start, end) {
+            return;
+        }
+        if value.parse::<Ipv6Addr>().is_ok() {
             out.push(
                 Candidate::new(ByteSpan::new(start, end), EntityType::IpAddress, IP_SCORE, "ip_address")
                     .with_context(self.ip_context),
             );
         }
-        for m in scan.matches(self.ipv6) {
-            let (start, end) = (m.start(), m.end());
-            let value = m.as_str();
-            let hex_groups = value.split(':').filter(|g| !g.is_empty()).count();
-            if hex_groups < 3 || scan.text[end..].starts_with(':') || !is_isolated(scan.text, start, end) {
-                continue;
-            }
-            if value.parse::<Ipv6Addr>().is_ok() {
-                out.push(
-                    Candidate::new(ByteSpan::new(start, end), EntityType::IpAddress, IP_SCORE, "ip_address")
-                        .with_context(self.ip_context),
-                );
-            }
-        }
     }
 
-    fn handles(&self, scan: &Scan<'_>, out: &mut Vec<Candidate>) {
-        for m in scan.matches(self.handle) {
-            let (start, end) = (m.start(), m.end());
-            let name = &m.as_str()[1..];
-            // "@" after a word character is an e-mail address; a handle is all of its word.
-            if char_before(scan.text, start).is_some_and(|c| is_word_char(c) || c == '.' || c == '@')
-                || char_at(scan.text, end).is_some_and(|c| is_word_char(c) || c == '@')
-                || !name.bytes().any(|b| b.is_ascii_alphabetic())
-                || looks_like_domain(name)
-            {
-                continue;
-            }
-            let span = ByteSpan::new(start, end);
-            let own = nearest_hit(scan, self.own_account, span, 2, None).is_some();
-            let role = if own { Role::Organisation } else { Role::Unknown };
-            out.push(Candidate::new(span, EntityType::SocialHandle, HANDLE_SCORE, "social_handle").with_role(role));
+    fn handle(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+        let (start, end) = (m.start(), m.end());
+        let name = &m.as_str()[1..];
+        // "@" after a word character is an e-mail address; a handle is all of its word.
+        if char_before(scan.text, start).is_some_and(|c| is_word_char(c) || c == '.' || c == '@')
+            || char_at(scan.text, end).is_some_and(|c| is_word_char(c) || c == '@')
+            || !name.bytes().any(|b| b.is_ascii_alphabetic())
+            || looks_like_domain(name)
+        {
+            return;
         }
+        let span = ByteSpan::new(start, end);
+        let own = nearest_hit(scan, self.own_account, span, 2, None).is_some();
+        let role = if own { Role::Organisation } else { Role::Unknown };
+        out.push(Candidate::new(span, EntityType::SocialHandle, HANDLE_SCORE, "social_handle").with_role(role));
     }
 }
 
@@ -177,9 +191,15 @@ impl Recogniser for NetworkRecogniser {
     }
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        self.urls(scan, out);
-        self.ips(scan, out);
-        self.handles(scan, out);
+        for m in scan.matches(self.pattern) {
+            match shape_of(m.as_str()) {
+                Shape::Link => self.url(scan, &m, URL_SCORE, out),
+                Shape::Domain => self.url(scan, &m, DOMAIN_SCORE, out),
+                Shape::Ipv4 => self.ipv4(scan, &m, out),
+                Shape::Ipv6 => self.ipv6(scan, &m, out),
+                Shape::Handle => self.handle(scan, &m, out),
+            }
+        }
     }
 }
 

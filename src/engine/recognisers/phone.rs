@@ -11,6 +11,8 @@
 //! organisation's, never a patient's, so they are marked as such. A number labelled as
 //! another identifier ("P.IVA", "NHS number", "IBAN") is not reported as a phone number.
 
+use std::sync::LazyLock;
+
 use phonenumber::Type;
 use phonenumber::country::Id as Region;
 use phonenumber::metadata::DATABASE;
@@ -20,14 +22,26 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
+use super::compact::skip_lead;
 use super::labels::{IdentifierLabels, context_lexicon};
+use super::phone_ranges::RegionRanges;
 
-const PATTERN: &str = r"(?:\+|00)?\(?[0-9][0-9 \u{a0}.\-/()]{5,22}[0-9]";
+/// After the start of the text or a character that is not a letter, digit, "(" or "+" (a
+/// leading class rather than a digit keeps the regex from prefiltering on every digit).
+const PATTERN: &str = r"(?:^|[^0-9A-Za-z(+])\(?(?:\+|00)?\(?[0-9][0-9 \u{a0}.\-/()]{5,22}[0-9]";
 
 /// Regions whose national numbers are reported without context, in order.
 const PRIMARY_REGIONS: &[Region] = &[Region::IT, Region::GB];
 /// Regions whose national numbers appear in posts less often: reported with context only.
 const SECONDARY_REGIONS: &[Region] = &[Region::SM, Region::VA, Region::US];
+
+/// The compiled ranges of the primary and secondary regions, built once per process.
+fn ranges() -> &'static [RegionRanges] {
+    static RANGES: LazyLock<Vec<RegionRanges>> = LazyLock::new(|| {
+        PRIMARY_REGIONS.iter().chain(SECONDARY_REGIONS).filter_map(|&region| RegionRanges::new(region)).collect()
+    });
+    &RANGES
+}
 
 /// Words that make a nearby number more likely a phone number: the phone labels plus
 /// looser words.
@@ -46,8 +60,9 @@ pub struct PhoneRecogniser {
 impl PhoneRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         let context = context_lexicon(builder, "context.phone", &[EntityType::PhoneNumber], EXTRA_CONTEXT);
-        // The metadata database loads lazily; load it now so the first request is not slow.
-        let _ = phonenumber::parse(Some(Region::IT), "+39 02 1234 5678");
+        // The metadata loads and compiles lazily; do it now so the first request is not slow.
+        let _ = ranges();
+        let _ = phonenumber::parse(None, "+33 1 23 45 67 89");
         Self { pattern: builder.pattern(PATTERN), labels: IdentifierLabels::register(builder), context }
     }
 }
@@ -77,47 +92,87 @@ const NOT_A_NUMBER: Classified = Classified { validity: PhoneValidity::No, busin
 
 /// Classifies `candidate`, trying international form first, then the national regions.
 pub fn classify(candidate: &str) -> Classified {
-    let trimmed = candidate.trim();
-    if let Some(rest) = trimmed.strip_prefix("00") {
-        let mut international = String::with_capacity(rest.len() + 1);
-        international.push('+');
-        international.push_str(rest);
-        return classify_parsed(phonenumber::parse(None, &international).ok());
+    let trimmed = candidate.trim().trim_start_matches('(');
+    let mut buffer = [0u8; 20];
+    let mut len = 0;
+    for b in trimmed.bytes().filter(u8::is_ascii_digit) {
+        if len == buffer.len() {
+            return NOT_A_NUMBER;
+        }
+        buffer[len] = b;
+        len += 1;
     }
+    let digits = std::str::from_utf8(&buffer[..len]).unwrap_or_default();
     if trimmed.starts_with('+') {
-        return classify_parsed(phonenumber::parse(None, trimmed).ok());
+        return classify_international(digits);
     }
-    let primary = PRIMARY_REGIONS
-        .iter()
-        .map(|region| classify_parsed(phonenumber::parse(Some(*region), trimmed).ok()))
-        .max_by_key(|c| c.validity)
-        .unwrap_or(NOT_A_NUMBER);
-    if primary.validity == PhoneValidity::Valid {
-        return primary;
+    if let Some(rest) = digits.strip_prefix("00") {
+        return classify_international(rest);
     }
-    if let Some(international) = trunk_prefixed_international(trimmed) {
-        return international;
-    }
-    let secondary = SECONDARY_REGIONS
-        .iter()
-        .map(|region| classify_parsed(phonenumber::parse(Some(*region), trimmed).ok()))
-        .find(|c| c.validity == PhoneValidity::Valid);
-    match secondary {
-        Some(c) => Classified { validity: PhoneValidity::Possible, ..c },
-        None => primary,
-    }
+    classify_national(digits)
 }
 
-/// "044 7789 345856": a trunk 0 written before the country code instead of "00" (as
-/// libphonenumber accepts for a default region), tried as "+44 7789 345856".
-fn trunk_prefixed_international(national: &str) -> Option<Classified> {
-    let digits: String = national.chars().filter(char::is_ascii_digit).collect();
-    let rest = digits.strip_prefix('0')?;
-    if !(rest.starts_with("39") || rest.starts_with("44")) {
-        return None;
+fn classify_international(digits: &str) -> Classified {
+    let mut possible = false;
+    let mut ours = false;
+    for ranges in ranges() {
+        let Some(nsn) = digits.strip_prefix(ranges.country_code.as_str()) else { continue };
+        ours = true;
+        // "+44 (0)20 7123 4567": the trunk prefix in brackets is not part of the number.
+        for nsn in [nsn, ranges.national_significant(nsn)] {
+            if let Some(ty) = ranges.number_type(nsn) {
+                return valid(ty);
+            }
+            possible |= ranges.is_possible_length(nsn);
+        }
     }
-    let classified = classify_parsed(phonenumber::parse(None, format!("+{rest}")).ok());
-    (classified.validity == PhoneValidity::Valid).then_some(classified)
+    if ours {
+        return Classified {
+            validity: if possible { PhoneValidity::Possible } else { PhoneValidity::No },
+            business: false,
+        };
+    }
+    // Any other country: the crate parses and validates it (rare in posts, so its cost is
+    // acceptable here).
+    let mut international = String::with_capacity(digits.len() + 1);
+    international.push('+');
+    international.push_str(digits);
+    classify_parsed(phonenumber::parse(None, &international).ok())
+}
+
+fn classify_national(digits: &str) -> Classified {
+    let (primary, secondary): (Vec<&RegionRanges>, Vec<&RegionRanges>) =
+        ranges().iter().partition(|r| PRIMARY_REGIONS.contains(&r.region));
+    let mut possible = false;
+    for ranges in primary {
+        let nsn = ranges.national_significant(digits);
+        if let Some(ty) = ranges.number_type(nsn) {
+            return valid(ty);
+        }
+        possible |= ranges.is_possible_length(nsn);
+        // "044 7789 345856": a trunk 0 before the country code instead of "00", as
+        // libphonenumber accepts for its default region.
+        if let Some(rest) = digits.strip_prefix('0').and_then(|d| d.strip_prefix(ranges.country_code.as_str()))
+            && let Some(ty) = ranges.number_type(rest)
+        {
+            return valid(ty);
+        }
+    }
+    for ranges in secondary {
+        if let Some(ty) = ranges.number_type(ranges.national_significant(digits)) {
+            return Classified { validity: PhoneValidity::Possible, ..valid(ty) };
+        }
+    }
+    Classified { validity: if possible { PhoneValidity::Possible } else { PhoneValidity::No }, business: false }
+}
+
+fn valid(ty: Type) -> Classified {
+    Classified { validity: PhoneValidity::Valid, business: is_business_line(ty) }
+}
+
+/// Freephone, premium-rate, shared-cost and company numbers belong to an organisation.
+fn is_business_line(ty: Type) -> bool {
+    matches!(ty, Type::TollFree | Type::PremiumRate | Type::SharedCost | Type::Uan)
 }
 
 fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> Classified {
@@ -156,7 +211,16 @@ fn looks_like_date_or_amount(candidate: &str) -> bool {
         count += 1;
     }
     let [d, m, y, _] = groups;
-    count == 3 && ((d <= 2 && m <= 2 && (y == 2 || y == 4)) || (d == 4 && m <= 2 && y <= 2))
+    let date = count == 3 && ((d <= 2 && m <= 2 && (y == 2 || y == 4)) || (d == 4 && m <= 2 && y <= 2));
+    date || looks_like_range(candidate)
+}
+
+/// "pp. 39696-39697", "2019-2020": two numbers of one length, the second larger, with the
+/// same first digit: a range, not a phone number.
+fn looks_like_range(candidate: &str) -> bool {
+    let Some((low, high)) = candidate.split_once('-') else { return false };
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    numeric(low) && numeric(high) && low.len() == high.len() && low.as_bytes()[0] == high.as_bytes()[0] && high > low
 }
 
 /// Parentheses as phone numbers use them: balanced, around digits ("(415) 555-0132",
@@ -170,7 +234,7 @@ fn has_phone_parentheses(value: &str) -> bool {
             '(' => open = true,
             ')' if !open || !previous.is_ascii_digit() => return false,
             ')' => open = false,
-            c if previous == '(' && !c.is_ascii_digit() => return false,
+            c if previous == '(' && !(c.is_ascii_digit() || c == '+') => return false,
             _ => {}
         }
         previous = c;
@@ -189,10 +253,10 @@ impl Recogniser for PhoneRecogniser {
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for m in scan.matches(self.pattern) {
-            let raw = m.as_str();
             // Trim an unbalanced leading "(" or trailing ")" the pattern may have taken.
-            let mut start = m.start();
+            let mut start = skip_lead(&m, &['(', '+']);
             let mut end = m.end();
+            let raw = &scan.text[start..end];
             let opened = raw.bytes().filter(|&b| b == b'(').count();
             let closed = raw.bytes().filter(|&b| b == b')').count();
             if opened != closed && raw.starts_with('(') {
@@ -246,6 +310,9 @@ mod tests {
         assert_eq!(phones("fisso 02 8645 1234"), ["02 8645 1234"]);
         assert_eq!(phones("chiama lo 0039 06 678 4343"), ["0039 06 678 4343"]);
         assert_eq!(phones("call +44 (20) 7123 4567"), ["+44 (20) 7123 4567"]);
+        assert_eq!(phones("call +44 (0)20 7123 4567"), ["+44 (0)20 7123 4567"]);
+        assert_eq!(phones("tel. (+39) 333 123 4567"), ["(+39) 333 123 4567"]);
+        assert_eq!(phones("cell. 333.123.4567 o 333/1234567"), ["333.123.4567", "333/1234567"]);
     }
 
     #[test]
@@ -281,5 +348,6 @@ mod tests {
         assert!(phones("IBAN IT60X0542811101000000123456").is_empty());
         assert!(phones("numero 1234567890123456789").is_empty());
         assert!(phones("telescopio 200/1000 ( 200 mm").is_empty());
+        assert!(phones("Discussioni, pp. 39696-39697").is_empty());
     }
 }

@@ -12,10 +12,10 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
-use super::compact::Compact;
+use super::compact::{Compact, LEAD, skip_lead};
 use super::labels::{IdentifierLabels, WORDS_AFTER, WORDS_BEFORE, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b\d{3}[ \-]?\d{3}[ \-]?\d{4}\b";
+const PATTERN: &str = r"[0-9]{3}[ \-]?[0-9]{3}[ \-]?[0-9]{4}(?-u:\b)";
 
 /// Score of a printed 3-3-4 number without context: a phone reading of the same digits
 /// (0.75) wins; NHS context adds the analyzer's boost.
@@ -30,7 +30,7 @@ pub struct NhsNumberRecogniser {
 impl NhsNumberRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            pattern: builder.pattern(PATTERN),
+            pattern: builder.pattern(&format!("{LEAD}{PATTERN}")),
             labels: IdentifierLabels::register(builder),
             context: context_lexicon(
                 builder,
@@ -79,8 +79,8 @@ impl Recogniser for NhsNumberRecogniser {
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for m in scan.matches(self.pattern) {
-            let (start, end) = (m.start(), m.end());
-            let value = m.as_str();
+            let (start, end) = (skip_lead(&m, &[]), m.end());
+            let value = &scan.text[start..end];
             let compact = value.len() == 10;
             if !(compact || is_printed_form(value)) || !is_isolated(scan.text, start, end) || !is_valid(value) {
                 continue;

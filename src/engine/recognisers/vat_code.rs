@@ -15,10 +15,10 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
-use super::compact::{Compact, luhn};
+use super::compact::{Compact, LEAD, luhn, skip_lead};
 use super::labels::{IdentifierLabels, context_lexicon};
 
-const PATTERN: &str = r"(?-u)\b(?:IT(?: ?[\-:] ?| )?)?\d(?: ?\d){10}\b";
+const PATTERN: &str = r"(?:IT(?: ?[\-:] ?| )?)?[0-9](?: ?[0-9]){10}(?-u:\b)";
 
 /// Score of a compact number with no prefix and no label: under the phone recogniser's
 /// score, above the analyzer's default threshold.
@@ -35,7 +35,7 @@ pub struct VatCodeRecogniser {
 impl VatCodeRecogniser {
     pub fn new(builder: &mut ScannerBuilder) -> Self {
         Self {
-            pattern: builder.pattern(PATTERN),
+            pattern: builder.pattern(&format!("{LEAD}{PATTERN}")),
             labels: IdentifierLabels::register(builder),
             vat_context: context_lexicon(
                 builder,
@@ -91,11 +91,13 @@ impl Recogniser for VatCodeRecogniser {
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for m in scan.matches(self.pattern) {
-            let digits_start = m.start() + m.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+            let match_start = skip_lead(&m, &[]);
             let end = m.end();
+            let digits_start =
+                match_start + scan.text[match_start..end].find(|c: char| c.is_ascii_digit()).unwrap_or(0);
             // "IT" glued to a word ("VISIT 123…") is not a prefix: keep the digits alone.
-            let prefixed = digits_start > m.start() && is_isolated(scan.text, m.start(), end);
-            let start = if prefixed { m.start() } else { digits_start };
+            let prefixed = digits_start > match_start && is_isolated(scan.text, match_start, end);
+            let start = if prefixed { match_start } else { digits_start };
             if !is_isolated(scan.text, start, end) || (prefixed && repeated_prefix(scan.text, start)) {
                 continue;
             }
