@@ -1,8 +1,10 @@
-//! Engine throughput in MB/s: the whole CheckPost path of the library (limits, one shared
-//! scan, every recogniser, context, overlaps, roles, rules, verdict, risk, the anonymised
-//! rewrite) on the embedded default policy, without gRPC. Two texts of about 8 KiB, written
-//! for this benchmark: one dense with identifiers of every kind (a number every ~60 bytes),
-//! one ordinary clinic prose without any.
+//! Engine throughput in MB/s on the embedded default policy, without gRPC:
+//! - `check_post/*`: the whole CheckPost path of the library (limits, one shared scan, every
+//!   recogniser, context, overlaps, roles, rules, verdict, risk, the anonymised rewrite);
+//! - `analyze/*`: recognition only (language, scan, recognisers, context, overlaps, roles).
+//!
+//! Two texts of about 8 KiB, written for this benchmark: one dense with identifiers of every
+//! kind (one every ~60 bytes), one ordinary clinic prose without any.
 //!
 //! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`
 
@@ -63,6 +65,14 @@ fn engine_throughput(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| policy.check(black_box(&text), &context, &limits).expect("text within limits"))
         });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("analyze");
+    for (name, sentences) in [("identifier_dense", DENSE), ("clean", CLEAN)] {
+        let text = text_of(sentences, 8 * 1024);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(name, |b| b.iter(|| policy.engine.analyze(black_box(&text), None, None).entities.len()));
     }
     group.finish();
 }

@@ -110,7 +110,7 @@ impl Recogniser for DrivingLicenceRecogniser {
                 }
                 continue;
             }
-            let label = self.labels.nearest(scan, span).map(|l| l.entity_type);
+            let label = self.labels.label_for(scan, span, LABELS);
             let score = match label {
                 Some(ty) if LABELS.contains(&ty) => IT_LABELLED_SCORE,
                 None if m.as_str().starts_with("U1") && !m.as_str().bytes().any(|b| b.is_ascii_lowercase()) => {

@@ -131,7 +131,7 @@ impl Recogniser for IdDocumentRecogniser {
             let value = m.as_str();
             let Some(shape) = shape_of(value) else { continue };
             let span = ByteSpan::new(m.start(), m.end());
-            let label = self.labels.nearest(scan, span).map(|l| l.entity_type);
+            let label = self.labels.label_for(scan, span, self.entity_types());
             let is_card_label = label == Some(EntityType::ItIdentityCard);
             let is_passport_label = matches!(label, Some(EntityType::ItPassport | EntityType::UkPassport));
             let entity_type = match shape {

@@ -222,6 +222,9 @@ pub struct NearestLabel {
     /// Whether the label comes before the candidate.
     pub before: bool,
     pub span: ByteSpan,
+    /// Whether another number stands between the label and the candidate (the label then
+    /// names that one first: "licence MORGA657054SM9IJ, card 4111 …").
+    pub number_between: bool,
 }
 
 impl IdentifierLabels {
@@ -248,11 +251,15 @@ impl IdentifierLabels {
             nearest_hit(scan, self.lexicon, span, 0, Some(0))
                 .filter(|hit| !hit.3 && parenthesised && hit.0.start == span.end + gap)
         });
-        label.map(|(hit_span, entry, distance, before)| NearestLabel {
-            entity_type: LABELS[entry as usize].1,
-            distance,
-            before,
-            span: hit_span,
+        label.map(|(hit_span, entry, distance, before)| {
+            let between = if before { &scan.text[hit_span.end..span.start] } else { "" };
+            NearestLabel {
+                entity_type: LABELS[entry as usize].1,
+                distance,
+                before,
+                span: hit_span,
+                number_between: between.bytes().any(|b| b.is_ascii_digit()),
+            }
         })
     }
 
@@ -261,10 +268,17 @@ impl IdentifierLabels {
         scan.hits(self.lexicon).iter().filter(move |h| LABELS[h.entry as usize].1 == entity_type).map(|h| h.span)
     }
 
+    /// The type the nearest label gives a candidate of a recogniser producing `own` types: a
+    /// label of another type counts only when no other number stands between (it then
+    /// names that number, not this one).
+    pub fn label_for(&self, scan: &Scan<'_>, span: ByteSpan, own: &[EntityType]) -> Option<EntityType> {
+        self.nearest(scan, span).filter(|l| own.contains(&l.entity_type) || !l.number_between).map(|l| l.entity_type)
+    }
+
     /// Whether the nearest label names a type other than `own` (the text says this number
-    /// is something else).
+    /// is something else), with no other number between them.
     pub fn names_other(&self, scan: &Scan<'_>, span: ByteSpan, own: &[EntityType]) -> bool {
-        self.nearest(scan, span).is_some_and(|label| !own.contains(&label.entity_type))
+        self.nearest(scan, span).is_some_and(|label| !own.contains(&label.entity_type) && !label.number_between)
     }
 }
 
@@ -379,5 +393,23 @@ mod tests {
         assert_eq!(nearest("codice fiscale: uno due tre quattro cinque sei sette 12345678901", "12345678901"), None);
         assert_eq!(nearest("12345678901 (partita IVA)", "12345678901"), Some((ItVatCode, 0)));
         assert_eq!(nearest("+39 328 445 1290; CF RSSMRA80A01H501U", "+39 328 445 1290"), None);
+    }
+
+    #[test]
+    fn a_label_names_the_first_number_after_it() {
+        let mut builder = ScannerBuilder::new();
+        let labels = IdentifierLabels::register(&mut builder);
+        let scanner = builder.build().unwrap();
+        let text = "licence MORGA657054SM9IJ, card 4111 1111 1111 1111";
+        let scan = scanner.scan(text);
+        let start = text.find("4111").unwrap();
+        let span = ByteSpan::new(start, text.len());
+        assert!(!labels.names_other(&scan, span, &[CreditCard]));
+        assert_eq!(labels.label_for(&scan, span, &[CreditCard]), None);
+        // A list after its label keeps the label.
+        let text = "passport AB1234567 and XY9876543";
+        let scan = scanner.scan(text);
+        let start = text.find("XY").unwrap();
+        assert_eq!(labels.label_for(&scan, ByteSpan::new(start, text.len()), &[UkPassport]), Some(UkPassport));
     }
 }

@@ -9,7 +9,8 @@
 //! more often something else. Short service numbers (112, 118, NHS 111) are too short to
 //! be candidates at all; freephone, premium-rate and shared-cost numbers are an
 //! organisation's, never a patient's, so they are marked as such. A number labelled as
-//! another identifier ("P.IVA", "NHS number", "IBAN") is not reported as a phone number.
+//! another identifier ("P.IVA", "NHS number") gets no boost from phone words, so that
+//! identifier's reading wins when it validates.
 
 use std::sync::LazyLock;
 
@@ -275,9 +276,6 @@ impl Recogniser for PhoneRecogniser {
                 continue;
             }
             let span = ByteSpan::new(start, end);
-            if self.labels.names_other(scan, span, &[EntityType::PhoneNumber]) {
-                continue;
-            }
             let classified = classify(value);
             let score = match classified.validity {
                 PhoneValidity::Valid => VALID_SCORE,
@@ -285,11 +283,13 @@ impl Recogniser for PhoneRecogniser {
                 PhoneValidity::No => continue,
             };
             let role = if classified.business { Role::Organisation } else { Role::Unknown };
-            out.push(
-                Candidate::new(span, EntityType::PhoneNumber, score, self.name())
-                    .with_context(self.context)
-                    .with_role(role),
-            );
+            let candidate = Candidate::new(span, EntityType::PhoneNumber, score, self.name()).with_role(role);
+            // A number labelled as another identifier ("P.IVA", "NHS number") gets no boost
+            // from phone words ("number" is one): that identifier's own reading outscores it
+            // when it validates, and the number is still reported when it does not.
+            let labelled_other =
+                self.labels.nearest(scan, span).is_some_and(|l| l.entity_type != EntityType::PhoneNumber);
+            out.push(if labelled_other { candidate } else { candidate.with_context(self.context) });
         }
     }
 }
@@ -326,8 +326,13 @@ mod tests {
 
     #[test]
     fn labelled_as_something_else() {
-        assert!(phones("P.IVA 02100550264").is_empty());
-        assert!(phones("NHS number 943 476 5919").is_empty());
+        // No boost from "numero" under another label: a number that needs context drops out.
+        assert!(phones("numero di partita IVA 66661212").is_empty());
+        let entities = crate::engine::recognisers::test_support::found_entities(
+            |b| Box::new(PhoneRecogniser::new(b)),
+            "numero di partita IVA 02100550264",
+        );
+        assert_eq!(entities.iter().map(|e| e.score).collect::<Vec<_>>(), [VALID_SCORE]);
         // A label after the number names what follows it.
         assert_eq!(phones("al 328 445 1290; CF RSSMRA80A01H501U"), ["328 445 1290"]);
     }

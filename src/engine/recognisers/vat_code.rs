@@ -107,7 +107,7 @@ impl Recogniser for VatCodeRecogniser {
             }
             let span = ByteSpan::new(start, end);
             let spaced = scan.text[digits_start..end].contains(' ');
-            let label = self.labels.nearest(scan, span).map(|l| l.entity_type);
+            let label = self.labels.label_for(scan, span, self.entity_types());
             let candidate = match label {
                 Some(EntityType::ItFiscalCode) => {
                     Candidate::new(span, EntityType::ItFiscalCode, BARE_SCORE, self.name())
