@@ -11,10 +11,10 @@ use crate::engine::entity::EntityType;
 /// Labels, then an optional "is"/"è" and "n.", "nr", "n°", "#" or ":", then the number: letters (up to
 /// four), digits with inner slashes or hyphens, at least four digits in all.
 const LABELLED: &str = concat!(
-    // ASCII case folding for the labels: the regex can then prefilter on their literals.
-    r"(?i-u:\b(?:cartella(?: clinica)?|n\. ?cartella|numero (?:di )?cartella|(?:numero )?nosologico|",
-    r"id paziente|codice paziente|mrn|medical record(?: number| no\.?)?|hospital (?:number|no\.?)|",
-    r"patient (?:id|number)))(?i)",
+    // ASCII case folding and no optional words before a label ("numero di cartella" is found
+    // at "cartella"): the regex can then prefilter on distinctive label literals, ~5x faster.
+    r"(?i-u:\b(?:cartella(?: clinica)?|nosologico|(?:codice|id) paziente|mrn|",
+    r"medical record(?: number| no\.?)?|hospital (?:number|no\.?)|patient (?:id|number)))(?i)",
     r"[ \t]*(?:(?:is|è)[ \t]+)?(?:n[or]?\.?|n°|#|:)?[ \t]*:?[ \t]*",
     r"(?P<value>[A-Z]{0,4}[\-/]?\d[\d/\-]{2,14}\d)"
 );
@@ -53,6 +53,7 @@ mod tests {
     fn labelled_record_numbers() {
         assert_eq!(records("cartella clinica n. 2024/118 chiusa"), ["2024/118"]);
         assert_eq!(records("Nosologico: 24012345"), ["24012345"]);
+        assert_eq!(records("numero di cartella 2024/7"), ["2024/7"]);
         assert_eq!(records("MRN A1234567, seen today"), ["A1234567"]);
         assert_eq!(records("his hospital number is 1234567"), ["1234567"]);
         assert_eq!(records("hospital number 1234567"), ["1234567"]);

@@ -93,6 +93,12 @@ const NOT_A_NUMBER: Classified = Classified { validity: PhoneValidity::No, busin
 
 /// Classifies `candidate`, trying international form first, then the national regions.
 pub fn classify(candidate: &str) -> Classified {
+    classify_with(candidate, true)
+}
+
+/// Like [`classify`]; with `other_countries` false, an international number of a country
+/// outside the compiled regions is not parsed (by the slower crate) and counts as none.
+fn classify_with(candidate: &str, other_countries: bool) -> Classified {
     let trimmed = candidate.trim().trim_start_matches('(');
     let mut buffer = [0u8; 20];
     let mut len = 0;
@@ -105,15 +111,15 @@ pub fn classify(candidate: &str) -> Classified {
     }
     let digits = std::str::from_utf8(&buffer[..len]).unwrap_or_default();
     if trimmed.starts_with('+') {
-        return classify_international(digits);
+        return classify_international(digits, other_countries);
     }
     if let Some(rest) = digits.strip_prefix("00") {
-        return classify_international(rest);
+        return classify_international(rest, other_countries);
     }
     classify_national(digits)
 }
 
-fn classify_international(digits: &str) -> Classified {
+fn classify_international(digits: &str, other_countries: bool) -> Classified {
     let mut possible = false;
     let mut ours = false;
     for ranges in ranges() {
@@ -127,7 +133,7 @@ fn classify_international(digits: &str) -> Classified {
             possible |= ranges.is_possible_length(nsn);
         }
     }
-    if ours {
+    if ours || !other_countries {
         return Classified {
             validity: if possible { PhoneValidity::Possible } else { PhoneValidity::No },
             business: false,
@@ -200,8 +206,13 @@ fn classify_parsed(number: Option<phonenumber::PhoneNumber>) -> Classified {
     Classified { validity: if possible { PhoneValidity::Possible } else { PhoneValidity::No }, business: false }
 }
 
-/// Shapes that are numbers but not phone numbers: dates, times, decimal amounts.
+/// Shapes that are numbers but not phone numbers: dates, ranges, IPv4 addresses.
 fn looks_like_date_or_amount(candidate: &str) -> bool {
+    let ipv4 = candidate.split('.').count() == 4
+        && candidate.split('.').all(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    if ipv4 {
+        return true;
+    }
     let mut groups = [0usize; 4];
     let mut count = 0;
     for group in candidate.split(['/', '.', '-']) {
@@ -276,7 +287,12 @@ impl Recogniser for PhoneRecogniser {
                 continue;
             }
             let span = ByteSpan::new(start, end);
-            let classified = classify(value);
+            // A number labelled as another identifier ("P.IVA 00743110157") is not tried as
+            // a call to a far country: that would cost a slow parse for a number the label
+            // already explains.
+            let labelled_other =
+                self.labels.nearest(scan, span).is_some_and(|l| l.entity_type != EntityType::PhoneNumber);
+            let classified = classify_with(value, !labelled_other);
             let score = match classified.validity {
                 PhoneValidity::Valid => VALID_SCORE,
                 PhoneValidity::Possible => CONTEXT_ONLY_SCORE,
@@ -287,8 +303,6 @@ impl Recogniser for PhoneRecogniser {
             // A number labelled as another identifier ("P.IVA", "NHS number") gets no boost
             // from phone words ("number" is one): that identifier's own reading outscores it
             // when it validates, and the number is still reported when it does not.
-            let labelled_other =
-                self.labels.nearest(scan, span).is_some_and(|l| l.entity_type != EntityType::PhoneNumber);
             out.push(if labelled_other { candidate } else { candidate.with_context(self.context) });
         }
     }
