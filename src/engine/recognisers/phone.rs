@@ -148,8 +148,8 @@ fn classify_international(digits: &str, other_countries: bool) -> Classified {
 }
 
 fn classify_national(digits: &str) -> Classified {
-    let (primary, secondary): (Vec<&RegionRanges>, Vec<&RegionRanges>) =
-        ranges().iter().partition(|r| PRIMARY_REGIONS.contains(&r.region));
+    let primary = ranges().iter().filter(|r| PRIMARY_REGIONS.contains(&r.region));
+    let secondary = ranges().iter().filter(|r| !PRIMARY_REGIONS.contains(&r.region));
     let mut possible = false;
     for ranges in primary {
         let nsn = ranges.national_significant(digits);
