@@ -6,6 +6,7 @@ mod check;
 mod deanonymise;
 mod descriptor;
 mod eval;
+mod eval_identifiers;
 mod eval_names;
 mod health;
 mod output;
@@ -48,6 +49,8 @@ enum Command {
     Descriptor(descriptor::DescriptorArgs),
     /// Measure PERSON recall and precision on gold NER files (KIND), or list names and health terms (E3C).
     EvalNames(eval_names::EvalNamesArgs),
+    /// Measure the identifier recognisers on test vectors and on clean text.
+    EvalIdentifiers(eval_identifiers::EvalIdentifiersArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Health(args) => health::run(args),
         Command::Descriptor(args) => descriptor::run(args),
         Command::EvalNames(args) => eval_names::run(args),
+        Command::EvalIdentifiers(args) => eval_identifiers::run(args),
     };
     match result {
         Ok(code) => code,

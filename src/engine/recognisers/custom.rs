@@ -1,6 +1,9 @@
 //! Pattern recognisers a policy declares (`MEDICAL_RECORD_NUMBER` formats, a clinic's own
 //! badge numbers…): a name, an entity type, a regex, context words that raise confidence, and
 //! an optional checksum. They join the shared scan like the built-in ones.
+//!
+//! A regex with a capture group named `value` reports only that group, so a pattern can
+//! anchor on its label and report the number: `(?i)cartella n\. ?(?P<value>\d{4}/\d+)`.
 
 use crate::engine::entity::{ByteSpan, EntityType, intern};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
@@ -25,6 +28,7 @@ pub struct CustomPatternSpec {
     pub name: String,
     pub entity_type: EntityType,
     /// A regex (Rust `regex` syntax; no Unicode `\b`, word boundaries are checked in code).
+    /// When it has a group named `value`, only that group is reported.
     pub regex: String,
     /// Words or phrases that raise the score when near a match.
     pub context: Vec<String>,
@@ -49,13 +53,16 @@ pub struct CustomPatternRecogniser {
     context: Option<LexiconId>,
     validator: Validator,
     score: f32,
+    /// Whether the regex has a `value` group to report instead of the whole match.
+    value_group: bool,
 }
 
 impl CustomPatternRecogniser {
     /// Validates the spec's regex and registers it (and its context words) with `builder`.
     pub fn new(builder: &mut ScannerBuilder, spec: &CustomPatternSpec) -> Result<Self, CustomPatternError> {
-        regex::Regex::new(&spec.regex)
+        let compiled = regex::Regex::new(&spec.regex)
             .map_err(|source| CustomPatternError { regex: spec.regex.clone(), source: Box::new(source) })?;
+        let value_group = compiled.capture_names().any(|name| name == Some("value"));
         let context = (!spec.context.is_empty()).then(|| {
             let lexicon = builder.lexicon(&format!("context.custom.{}", spec.name));
             for (i, word) in spec.context.iter().enumerate() {
@@ -70,6 +77,7 @@ impl CustomPatternRecogniser {
             context,
             validator: spec.validator,
             score: spec.score.clamp(0.0, 1.0),
+            value_group,
         })
     }
 }
@@ -83,19 +91,23 @@ pub fn validates(validator: Validator, value: &str) -> bool {
     }
 }
 
-/// Luhn check over the digits of `value` (separators ignored); needs at least two digits.
+/// Luhn check over the digits of `value` (separators ignored; no letters); needs at least
+/// two digits and at most forty.
 pub fn luhn(value: &str) -> bool {
-    let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() < 2 || value.chars().any(|c| c.is_alphabetic()) {
-        return false;
+    let mut digits = [0u8; 40];
+    let mut len = 0;
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            if len == digits.len() {
+                return false;
+            }
+            digits[len] = c as u8;
+            len += 1;
+        } else if c.is_alphabetic() {
+            return false;
+        }
     }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
-        .sum();
-    sum.is_multiple_of(10)
+    super::compact::luhn(&digits[..len])
 }
 
 /// ISO 7064 mod 97-10 over the alphanumerics of `value` (letters A=10 … Z=35).
@@ -120,12 +132,12 @@ impl Recogniser for CustomPatternRecogniser {
     }
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        for m in scan.matches(self.pattern) {
+        let mut push = |m: regex::Match<'_>| {
             if m.start() == m.end()
                 || !is_isolated(scan.text, m.start(), m.end())
                 || !validates(self.validator, m.as_str())
             {
-                continue;
+                return;
             }
             let mut candidate =
                 Candidate::new(ByteSpan::new(m.start(), m.end()), self.entity_type[0], self.score, self.name);
@@ -133,6 +145,11 @@ impl Recogniser for CustomPatternRecogniser {
                 candidate = candidate.with_context(context);
             }
             out.push(candidate);
+        };
+        if self.value_group {
+            scan.captures(self.pattern).filter_map(|caps| caps.name("value")).for_each(&mut push);
+        } else {
+            scan.matches(self.pattern).for_each(&mut push);
         }
     }
 }
@@ -174,6 +191,14 @@ mod tests {
         let make =
             |b: &mut ScannerBuilder| -> Box<dyn Recogniser> { Box::new(CustomPatternRecogniser::new(b, &s).unwrap()) };
         assert_eq!(found(make, "4111111111111111 e 4111111111111112"), ["4111111111111111"]);
+    }
+
+    #[test]
+    fn a_value_group_reports_only_the_value() {
+        let s = spec(r"(?i)cartella n\. ?(?P<value>\d{4}/\d{1,6})", &[], Validator::None, 0.8);
+        let make =
+            |b: &mut ScannerBuilder| -> Box<dyn Recogniser> { Box::new(CustomPatternRecogniser::new(b, &s).unwrap()) };
+        assert_eq!(found(make, "Cartella n. 2024/118 chiusa"), ["2024/118"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! `IBAN_CODE`: compact or printed in groups of four, validated by `iban_validate` (the
-//! country's BBAN format and the ISO 13616 mod-97 check). A printed IBAN followed by other
-//! capitals or digits is shortened group by group until it validates.
+//! `IBAN_CODE`: every country of the IBAN registry, compact or printed in groups of four
+//! (spaces, non-breaking spaces or hyphens), any letter case, validated by `iban_validate`
+//! (the country's BBAN format and the ISO 13616 mod-97 check). A printed IBAN followed by
+//! other capitals or digits is shortened group by group until it validates.
 
 use iban::Iban;
 
@@ -9,7 +10,9 @@ use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
 use crate::engine::text::{char_before, is_isolated, is_word_char};
 
-const PATTERN: &str = r"(?i)[A-Z]{2}[0-9]{2}(?:[ \u{a0}\-]?[A-Z0-9]){11,30}";
+use super::compact::Compact;
+
+const PATTERN: &str = r"(?i)(?-u:\b)[A-Z]{2}[0-9]{2}(?:[ \u{a0}\-]?[A-Z0-9]{4}){2,7}(?:[ \u{a0}\-]?[A-Z0-9]{1,3})?";
 
 pub struct IbanRecogniser {
     pattern: PatternId,
@@ -23,9 +26,7 @@ impl IbanRecogniser {
 
 /// Whether `value` is a valid IBAN, with or without spaces, in any letter case.
 pub fn is_valid(value: &str) -> bool {
-    let compact: String =
-        value.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '-')).map(|c| c.to_ascii_uppercase()).collect();
-    compact.parse::<Iban>().is_ok()
+    Compact::new(value, &[' ', '\u{a0}', '-']).is_some_and(|c| c.as_str().parse::<Iban>().is_ok())
 }
 
 impl Recogniser for IbanRecogniser {
@@ -75,6 +76,16 @@ mod tests {
         assert_eq!(ibans("IBAN IT60X0542811101000000123456, grazie"), ["IT60X0542811101000000123456"]);
         assert_eq!(ibans("IBAN: IT60 X054 2811 1010 0000 0123 456 PER favore"), ["IT60 X054 2811 1010 0000 0123 456"]);
         assert_eq!(ibans("pay GB82 WEST 1234 5698 7654 32 today"), ["GB82 WEST 1234 5698 7654 32"]);
+    }
+
+    #[test]
+    fn other_countries_and_lower_case() {
+        assert_eq!(ibans("IBAN SM86 U032 2509 8000 0000 0270 100"), ["SM86 U032 2509 8000 0000 0270 100"]);
+        assert_eq!(ibans("conto de89370400440532013000"), ["de89370400440532013000"]);
+        assert_eq!(
+            ibans("NO93 8601 1117 947 e VA59001123000012345678"),
+            ["NO93 8601 1117 947", "VA59001123000012345678"]
+        );
     }
 
     #[test]

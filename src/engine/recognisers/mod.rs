@@ -3,17 +3,31 @@
 //! listing it in [`built_in`].
 
 pub mod age;
+pub mod compact;
 pub mod context_clues;
+pub mod credit_card;
 pub mod custom;
+pub mod date;
+pub mod driving_licences;
 pub mod email;
 pub mod fiscal_code;
 pub mod gazetteer;
 pub mod health;
+pub mod health_card;
 pub mod iban;
+pub mod id_documents;
+pub mod labels;
 pub mod location;
+pub mod medical_record;
+pub mod network;
 pub mod occupation;
 pub mod person;
 pub mod phone;
+pub mod phone_ranges;
+pub mod uk_nhs;
+pub mod uk_nino;
+pub mod uk_postcode;
+pub mod vat_code;
 
 use super::recogniser::Recogniser;
 use super::scan::ScannerBuilder;
@@ -47,8 +61,18 @@ pub fn built_in(
         Box::new(location::LocationRecogniser::new(builder)),
         Box::new(occupation::OccupationRecogniser::new(builder)),
         Box::new(context_clues::ContextClueRecogniser::new(builder)),
+        Box::new(vat_code::VatCodeRecogniser::new(builder)),
+        Box::new(health_card::HealthCardRecogniser::new(builder)),
+        Box::new(id_documents::IdDocumentRecogniser::new(builder)),
+        Box::new(driving_licences::DrivingLicenceRecogniser::new(builder)),
+        Box::new(credit_card::CreditCardRecogniser::new(builder)),
+        Box::new(network::NetworkRecogniser::new(builder)),
+        Box::new(uk_nhs::NhsNumberRecogniser::new(builder)),
+        Box::new(uk_nino::NinoRecogniser::new(builder)),
+        Box::new(uk_postcode::PostcodeRecogniser::new(builder)),
+        Box::new(date::DateRecogniser::new(builder)),
     ];
-    for spec in &additions.custom_patterns {
+    for spec in medical_record::built_in_specs().iter().chain(&additions.custom_patterns) {
         recognisers.push(Box::new(custom::CustomPatternRecogniser::new(builder, spec)?));
     }
     Ok(recognisers)
@@ -58,6 +82,7 @@ pub fn built_in(
 pub(crate) mod test_support {
     use crate::engine::analyzer::{AllowList, Analyzer, AnalyzerSettings};
     use crate::engine::context::Language;
+    use crate::engine::entity::{Entity, EntityType};
     use crate::engine::recogniser::{RecogniseInput, Recogniser};
     use crate::engine::roles::RoleCues;
     use crate::engine::scan::ScannerBuilder;
@@ -65,7 +90,7 @@ pub(crate) mod test_support {
     /// Runs one recogniser through a real analyzer (context, threshold, overlaps) and returns
     /// the values it reports, in text order.
     pub fn found(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<String> {
-        found_in(Language::English, make, text)
+        found_entities(make, text).iter().map(|e| e.value(text).to_owned()).collect()
     }
 
     /// [`found`] for a text in `language`.
@@ -74,6 +99,36 @@ pub(crate) mod test_support {
         make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
         text: &str,
     ) -> Vec<String> {
+        entities_in(make, text, language).iter().map(|e| e.value(text).to_owned()).collect()
+    }
+
+    /// Like [`found`], with each value's entity type.
+    pub fn found_typed(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+    ) -> Vec<(String, EntityType)> {
+        found_typed_in(make, text, Language::English)
+    }
+
+    /// Like [`found_typed`], for a text in `language`.
+    pub fn found_typed_in(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+        language: Language,
+    ) -> Vec<(String, EntityType)> {
+        entities_in(make, text, language).iter().map(|e| (e.value(text).to_owned(), e.entity_type)).collect()
+    }
+
+    /// The entities one recogniser yields through a real analyzer, for an English text.
+    pub fn found_entities(make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>, text: &str) -> Vec<Entity> {
+        entities_in(make, text, Language::English)
+    }
+
+    fn entities_in(
+        make: impl FnOnce(&mut ScannerBuilder) -> Box<dyn Recogniser>,
+        text: &str,
+        language: Language,
+    ) -> Vec<Entity> {
         let mut builder = ScannerBuilder::new();
         let recogniser = make(&mut builder);
         let roles = RoleCues::register(&mut builder);
@@ -85,7 +140,6 @@ pub(crate) mod test_support {
             AllowList::default(),
         );
         let input = RecogniseInput { language, author_name: None };
-        let analysis = analyzer.analyze(text, &input);
-        analysis.entities.iter().map(|e| e.value(text).to_owned()).collect()
+        analyzer.analyze(text, &input).entities
     }
 }
