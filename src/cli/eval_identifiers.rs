@@ -413,8 +413,8 @@ fn describe(text: &str, entities: &[Entity]) -> String {
 }
 
 /// Entity types whose false positives this command measures on clean text: every type the
-/// identifier recognisers produce (names, ages, places and health terms are measured
-/// elsewhere).
+/// identifier recognisers produce (names, ages, places, occupations, relative times, traits and
+/// health terms come from other recognisers and are measured by `eval-names` and `eval`).
 fn is_identifier_type(ty: EntityType) -> bool {
     !matches!(
         ty,
@@ -423,6 +423,9 @@ fn is_identifier_type(ty: EntityType) -> bool {
             | EntityType::Age
             | EntityType::Location
             | EntityType::Address
+            | EntityType::Occupation
+            | EntityType::RelativeTime
+            | EntityType::DistinctiveTrait
             | EntityType::HealthCondition
             | EntityType::Treatment
     )
