@@ -162,6 +162,15 @@ friday saturday sunday january february march april may june july august septemb
 november december""".split()
 
 
+def stopwords(npm, lang):
+    """Closed-class words of `lang` (stopwords-iso: articles, articulated prepositions, pronouns,
+    auxiliaries, conjunctions, adverbs). The Morph-it! packages list nouns, adjectives and
+    lexical verbs only, so without these "Nello stesso giorno", "Siete pronti?", "Talvolta"
+    opened a sentence with a name."""
+    words = json.load(open(os.path.join(npm, "stopwords-iso/stopwords-iso.json")))[lang]
+    return {fold(w) for w in words if w.isalpha()}
+
+
 def common_words(lang, dictionary, names):
     """Frequent words of `lang` that are dictionary words, plus the most frequent words that
     are not names: what a capitalised word at the start of a sentence usually is."""
@@ -317,7 +326,9 @@ def main():
     name_forms = {fold(n) for n in given | surnames}
     for short in SHORT_NAMES & name_forms:
         place_pop.pop(short, None)
-    common_it = common_words("it", italian_dictionary(args.npm), name_forms | set(place_pop) | set(regions))
+    common_it = common_words("it", italian_dictionary(args.npm) | stopwords(args.npm, "it"), name_forms | set(place_pop) | set(regions))
+    # (stopwords-iso's English list is not used: SCOWL has the function words, and the list adds
+    # country codes and brands.)
     common_en = common_words("en", english_dictionary(args.npm), name_forms | set(place_pop) | set(regions))
     # A name from a foreign locale or the US Census that is also an Italian or English common
     # word ("Patria", "Corte", "Council") adds ambiguity and no recall: keep such names only

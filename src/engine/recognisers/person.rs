@@ -1418,6 +1418,11 @@ mod tests {
         );
         assert!(persone("Felice di annunciare che lavorerò presso lo Studio Associato Valli a Brescia.").is_empty());
         assert!(persone("Indovinate chi è venuto oggi? Grazie di tutto.").is_empty());
+        // Function words that are also names somewhere ("Nello", "Siete") open sentences.
+        assert!(persone("Siete pronti per la nuova stagione? Prenotate un controllo.").is_empty());
+        assert!(persone("Nello studio di via Roma abbiamo un nuovo laser.").is_empty());
+        assert!(persone("Talvolta la carie non fa male.").is_empty());
+        assert_eq!(persone("Ringraziamo Nello Santi per la visita."), ["Nello Santi"]);
     }
 
     #[test]
