@@ -74,3 +74,16 @@ price = ['(a+)+$', '(a|aa)*c']
     policy.check(&text, &PostContext::default(), &Limits::default()).unwrap();
     assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
 }
+
+/// Inputs the fuzzers found (fuzz/README.md), kept so they stay fixed: a link-like token
+/// whose prefix length fell inside a multi-byte character panicked on a str slice.
+#[test]
+fn inputs_the_fuzzers_found_are_checked_without_panicking() {
+    let policy = default_policy();
+    let limits = Limits::default();
+    for text in ["Oggi la sig.ra Zoë \u{0}www.M\u{fffd}", "www.M€", "WWW.é", "http:/é", "https:/€x", "@é www.ü"]
+    {
+        let report = policy.check(text, &PostContext::default(), &limits);
+        assert!(report.is_ok(), "{text:?}: {:?}", report.err());
+    }
+}
