@@ -72,7 +72,7 @@ fn entity_type(index: u8, named: Option<String>) -> String {
     named.unwrap_or_else(|| TYPES[usize::from(index) % TYPES.len()].to_owned())
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(init: riserbo_fuzz::init(), |input: Input| {
     let request = pb::AnonymiseRequest {
         tenant: String::new(),
         text: input.text,

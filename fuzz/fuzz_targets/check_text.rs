@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use riserbo::service::proto as pb;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: riserbo_fuzz::init(), |data: &[u8]| {
     // The first byte picks the context; the rest is the text. Invalid UTF-8 cannot reach the
     // engine (the gRPC decoder refuses it), so it is replaced as a client library would.
     let (context, text) = data.split_first().map_or((0, &[][..]), |(c, t)| (*c, t));

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use riserbo::service::{convert, proto as pb};
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: riserbo_fuzz::init(), |data: &[u8]| {
     let Some((&which, bytes)) = data.split_first() else { return };
     match which % 4 {
         0 => {

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: riserbo_fuzz::init(), |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     match riserbo::policy::load_str(text, "fuzz.toml") {
         Ok(policy) => {

@@ -34,6 +34,13 @@ pub static KEYS: LazyLock<Keyring> = LazyLock::new(|| {
     Keyring::from_toml(toml, "fuzz-keys", |_| None).expect("the fuzz key ring parses")
 });
 
+/// Compiles the policy and derives the keys before the first input, outside libFuzzer's
+/// per-input timeout (compiling the default policy takes about a second).
+pub fn init() {
+    LazyLock::force(&POLICY);
+    LazyLock::force(&KEYS);
+}
+
 /// CheckPost on one request, through the same conversion and policy call as the handler,
 /// then the response conversion (UTF-16 offsets). Checks what any answer must satisfy.
 pub fn check_request(request: pb::CheckPostRequest) {
