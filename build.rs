@@ -34,6 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // `tonic_types::StatusExt` builds error details with.
         .extern_path(".google.rpc", "::tonic_types::pb")
         .skip_debug(REDACTED_DEBUG.iter().copied())
+        // prost's codec, but a request that does not decode (invalid UTF-8 in a string
+        // field) is INVALID_ARGUMENT, not INTERNAL (src/service/codec.rs).
+        .codec_path("crate::service::codec::RiserboCodec")
         .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }

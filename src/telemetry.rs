@@ -214,6 +214,7 @@ struct Instruments {
     policy_reloads: Counter<u64>,
     decision_log_written: Counter<u64>,
     decision_log_failed: Counter<u64>,
+    engine_failures: Counter<u64>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -269,6 +270,10 @@ impl Metrics {
                     .u64_counter("riserbo.decision_log.failed")
                     .with_description("Decisions that could not be written, by reason")
                     .build(),
+                engine_failures: meter
+                    .u64_counter("riserbo.engine.failures")
+                    .with_description("Engine errors and panics answered fail-safe, by method and kind")
+                    .build(),
             }),
         }
     }
@@ -307,6 +312,12 @@ impl Metrics {
 
     pub fn decision_log_written(&self, n: u64) {
         self.inner.decision_log_written.add(n, &[]);
+    }
+
+    /// An engine error or panic (`kind`: `error` or `panic`) that the service answered
+    /// fail-safe (CheckPost: REVIEW) or refused (Anonymise: INTERNAL).
+    pub fn engine_failure(&self, method: &'static str, kind: &'static str) {
+        self.inner.engine_failures.add(1, &[KeyValue::new("rpc.method", method), KeyValue::new("kind", kind)]);
     }
 
     pub fn decision_log_failed(&self, reason: &'static str, n: u64) {

@@ -88,6 +88,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     // The OTLP exporters' channels live on the runtime: set up inside it, shut down (below)
     // while it is still running.
     let telemetry = runtime.block_on(async { Telemetry::init(&settings.telemetry) })?;
+    // A panic's message can quote request text: log only its location (service::failsafe).
+    service::failsafe::install_panic_hook();
     let result = runtime.block_on(async move {
         settings.serve.metrics = Metrics::default();
         if let Some(log) = &mut settings.serve.decision_log {

@@ -3,8 +3,10 @@
 //! gRPC-Web, TLS, graceful shutdown). Thin by design: the domain
 //! lives in `engine`, `anonymise` and `policy`.
 
+pub mod codec;
 pub mod convert;
 pub mod descriptor;
+pub mod failsafe;
 pub mod handlers;
 pub mod layers;
 pub mod proto;

@@ -66,7 +66,9 @@ enum Shape {
 }
 
 fn shape_of(value: &str) -> Shape {
-    let lower = |prefix: &str| value.len() >= prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix);
+    // Bytes, not a str slice: the prefix's length need not fall on a char boundary ("www.M€").
+    let lower =
+        |prefix: &str| value.as_bytes().get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()));
     if value.starts_with('@') {
         Shape::Handle
     } else if lower("http://") || lower("https://") || lower("www.") {

@@ -10,6 +10,7 @@ use crate::decision_log::{Decision, DecisionKind};
 use crate::engine::text::Utf16Index;
 use crate::error::Error;
 use crate::service::convert::{self, AnonymiseCall};
+use crate::service::failsafe;
 use crate::service::proto as pb;
 use crate::service::status::to_status;
 
@@ -27,7 +28,18 @@ pub(super) async fn anonymise(
     let caller = service.access.admit(&extensions, &call.tenant)?;
     let policy = service.store.get(&call.tenant).map_err(|e| to_status(e.into()))?;
     let keys = service.keys.context(&call.tenant);
-    let report = policy.anonymise(&call.text, &call.input, &service.limits, &keys).map_err(to_status)?;
+    // An engine panic is counted and answered INTERNAL with no detail (the panic's message
+    // could quote the text); errors keep their own statuses.
+    let report = failsafe::catch_panic(|| {
+        failsafe::inject_fault(&call.text);
+        policy.anonymise(&call.text, &call.input, &service.limits, &keys)
+    })
+    .map_err(|fault| {
+        service.metrics.engine_failure("Anonymise", fault.kind());
+        tracing::error!(fault = fault.kind(), "engine panicked in Anonymise");
+        Status::internal("anonymise failed: nothing was anonymised; the failure is logged")
+    })?
+    .map_err(to_status)?;
 
     let id = decision_id();
     span.record("decision_id", field::display(&id));

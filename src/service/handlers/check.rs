@@ -8,6 +8,7 @@ use tracing::{Span, field};
 use super::{RiserboService, decision_id};
 use crate::decision_log::{Decision, DecisionKind};
 use crate::service::convert::{self, CheckCall};
+use crate::service::failsafe::{self, Guarded};
 use crate::service::proto as pb;
 use crate::service::status::to_status;
 
@@ -28,7 +29,19 @@ pub(super) async fn check_post(
     span.record("text_bytes", call.text.len());
     let caller = service.access.admit(&extensions, &call.tenant)?;
     let policy = service.store.get(&call.tenant).map_err(|e| to_status(e.into()))?;
-    let report = policy.check(&call.text, &call.context, &service.limits).map_err(to_status)?;
+    // The fail-safe boundary: an engine error or panic answers REVIEW, never ALLOW.
+    let report = match failsafe::guard(|| {
+        failsafe::inject_fault(&call.text);
+        policy.check(&call.text, &call.context, &service.limits)
+    }) {
+        Guarded::Answered(report) => report,
+        Guarded::Refused(error) => return Err(to_status(error)),
+        Guarded::Fault(fault) => {
+            service.metrics.engine_failure("CheckPost", fault.kind());
+            tracing::error!(fault = fault.kind(), detail = ?fault, "engine failed; answering REVIEW (fail-safe)");
+            failsafe::review_report(call.context.locale, call.context.language)
+        }
+    };
 
     let id = decision_id();
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
