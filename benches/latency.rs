@@ -131,7 +131,7 @@ fn print_slowest(policy: &CompiledPolicy, posts: &[common::Post], n: usize) {
             (best, p)
         })
         .collect();
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
     for (time, post) in times.iter().take(n) {
         println!("{:>9.1} µs  {}  {} {} bytes", time.as_secs_f64() * 1e6, post.id, post.kind, post.text.len());
     }

@@ -90,7 +90,11 @@ fn main() {
     let posts = common::posts_of_size(&common::corpus(), options.post_bytes);
     assert!(posts.len() >= 50, "only {} posts of {} bytes", posts.len(), options.post_bytes);
     if !options.bench {
-        println!("loadgen: {} posts of ~{} bytes; run scripts/loadtest to drive a server", posts.len(), options.post_bytes);
+        println!(
+            "loadgen: {} posts of ~{} bytes; run scripts/loadtest to drive a server",
+            posts.len(),
+            options.post_bytes
+        );
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -174,7 +178,12 @@ async fn start_server(options: &Options) -> (Server, String, Duration) {
 }
 
 /// Runs `concurrency` closed-loop callers until `until`; returns latencies (µs) and errors.
-async fn drive(clients: &[PolicyServiceClient<Channel>], posts: &[String], concurrency: usize, until: Instant) -> (Vec<u32>, u64) {
+async fn drive(
+    clients: &[PolicyServiceClient<Channel>],
+    posts: &[String],
+    concurrency: usize,
+    until: Instant,
+) -> (Vec<u32>, u64) {
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
         let mut client = clients[worker % clients.len()].clone();

@@ -72,8 +72,10 @@ mod tests {
         if values.is_empty() {
             return all;
         }
-        let automaton =
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(values.iter().map(|(v, _)| *v)).unwrap();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(values.iter().map(|(v, _)| *v))
+            .unwrap();
         let mut extra = Vec::new();
         for m in automaton.find_iter(text) {
             let span = ByteSpan::new(m.start(), m.end());

@@ -413,7 +413,14 @@ fn eval_vectors(policy: &CompiledPolicy, path: &Path, args: &EvalIdentifiersArgs
 
 /// One JSON line of `--export`: the sentence, where the vector and its expected values are
 /// (in characters, as Python indexes strings) and whether Riserbo found or flagged it.
-fn export_line(out: &mut String, vector: &Vector, kind: EntityType, labelled: bool, embedded: &Embedded, entities: &[Entity]) {
+fn export_line(
+    out: &mut String,
+    vector: &Vector,
+    kind: EntityType,
+    labelled: bool,
+    embedded: &Embedded,
+    entities: &[Entity],
+) {
     let chars = |byte: usize| embedded.text[..byte].chars().count();
     let span = |s: &ByteSpan| [chars(s.start), chars(s.end)];
     let line = serde_json::json!({

@@ -179,9 +179,8 @@ mod tests {
         .into_iter()
         .map(|(source, class)| (entries(source).collect(), class))
         .collect();
-        let places: Vec<(&str, u32)> = entries(PLACES)
-            .filter_map(|l| l.split_once('\t').map(|(n, p)| (n, p.parse().unwrap_or(0))))
-            .collect();
+        let places: Vec<(&str, u32)> =
+            entries(PLACES).filter_map(|l| l.split_once('\t').map(|(n, p)| (n, p.parse().unwrap_or(0)))).collect();
         let probes = lists.iter().flat_map(|(l, _)| l.iter().step_by(97).copied()).chain(places.iter().map(|p| p.0));
         for word in probes.chain(["zzqxv", "", "rossi", "mario rossi", "Rossi"]) {
             let mut class = WordClass::default();
