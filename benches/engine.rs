@@ -1,19 +1,28 @@
 //! Engine throughput in MB/s on the embedded default policy, without gRPC:
 //! - `check_post/*`: the whole CheckPost path of the library (limits, one shared scan, every
 //!   recogniser, context, overlaps, roles, rules, verdict, risk, the anonymised rewrite);
+//! - `anonymise/*`: the whole Anonymise path (recognition, the default operator, the re-check
+//!   of the output);
 //! - `analyze/*`: recognition only (language, scan, recognisers, context, overlaps, roles).
 //!
-//! Two texts of about 8 KiB, written for this benchmark: one dense with identifiers of every
-//! kind (one every ~60 bytes), one ordinary clinic prose without any.
+//! Inputs, all written for Riserbo's benchmarks:
+//! - `corpus`: the 240 posts of `benches/corpus/posts.jsonl` (Italian and English, 100 to
+//!   3,000 characters; 64 % clean, 26 % with one name or identifier, 10 % dense), checked one
+//!   by one; time per iteration / 240 is the mean time per post;
+//! - `dense_8k`: 8 KiB with an identifier every ~60 bytes; `clean_8k`: 8 KiB of clinic prose.
 //!
-//! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench --bench engine` (figures in BENCHMARKS.md). `cargo test --all-targets` runs
+//! each benchmark once, as a test.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use riserbo::Limits;
+use riserbo::anonymise::keys::KeyContext;
 use riserbo::engine::context::PostContext;
-use riserbo::policy::default_policy;
+use riserbo::policy::{AnonymiseInput, default_policy};
+
+mod common;
 
 /// Sentences with identifiers (check digits computed from the published algorithms).
 const DENSE: &[&str] = &[
@@ -51,31 +60,74 @@ fn text_of(sentences: &[&str], bytes: usize) -> String {
     text
 }
 
+/// The inputs: (name, texts).
+fn inputs() -> Vec<(&'static str, Vec<String>)> {
+    let corpus: Vec<String> = common::corpus().into_iter().map(|p| p.text).collect();
+    vec![("corpus", corpus), ("dense_8k", vec![text_of(DENSE, 8 * 1024)]), ("clean_8k", vec![text_of(CLEAN, 8 * 1024)])]
+}
+
+fn bytes(texts: &[String]) -> u64 {
+    texts.iter().map(|t| t.len() as u64).sum()
+}
+
 fn engine_throughput(c: &mut Criterion) {
     let policy = default_policy();
     let context = PostContext::default();
     let limits = Limits::default();
+    let keys = KeyContext { tenant: "", keys: None };
+    let anonymise = AnonymiseInput::default();
+    let inputs = inputs();
+
+    // The benchmark measures real work: the dense inputs must yield their identifiers.
+    let dense = &inputs[1].1[0];
+    let found = policy.engine.analyze(dense, None, None).entities.len();
+    assert!(found >= 8 * DENSE.len(), "dense_8k: only {found} entities");
+    let corpus_found: usize = inputs[0].1.iter().map(|t| policy.engine.analyze(t, None, None).entities.len()).sum();
+    assert!(corpus_found >= 300, "corpus: only {corpus_found} entities");
+
     let mut group = c.benchmark_group("check_post");
-    for (name, sentences) in [("identifier_dense", DENSE), ("clean", CLEAN)] {
-        let text = text_of(sentences, 8 * 1024);
-        // The benchmark measures real work: the dense text must yield its identifiers.
-        let found = policy.engine.analyze(&text, None, None).entities.len();
-        assert!(name == "clean" || found >= 8 * DENSE.len(), "{name}: only {found} entities");
-        group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_function(name, |b| {
-            b.iter(|| policy.check(black_box(&text), &context, &limits).expect("text within limits"))
+    for (name, texts) in &inputs {
+        group.throughput(Throughput::Bytes(bytes(texts)));
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                for text in texts {
+                    black_box(policy.check(black_box(text), &context, &limits).expect("text within limits"));
+                }
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("anonymise");
+    for (name, texts) in &inputs {
+        group.throughput(Throughput::Bytes(bytes(texts)));
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                for text in texts {
+                    black_box(policy.anonymise(black_box(text), &anonymise, &limits, &keys).expect("anonymised"));
+                }
+            })
         });
     }
     group.finish();
 
     let mut group = c.benchmark_group("analyze");
-    for (name, sentences) in [("identifier_dense", DENSE), ("clean", CLEAN)] {
-        let text = text_of(sentences, 8 * 1024);
-        group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_function(name, |b| b.iter(|| policy.engine.analyze(black_box(&text), None, None).entities.len()));
+    for (name, texts) in &inputs {
+        group.throughput(Throughput::Bytes(bytes(texts)));
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                for text in texts {
+                    black_box(policy.engine.analyze(black_box(text), None, None).entities.len());
+                }
+            })
+        });
     }
     group.finish();
 }
 
-criterion_group!(benches, engine_throughput);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(std::time::Duration::from_secs(1)).measurement_time(std::time::Duration::from_secs(4));
+    targets = engine_throughput
+}
 criterion_main!(benches);

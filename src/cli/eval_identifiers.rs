@@ -44,6 +44,10 @@ pub(crate) struct EvalIdentifiersArgs {
     /// invalid flagged > 2%).
     #[arg(long)]
     pub strict: bool,
+    /// Also write every (vector, sentence) pair with Riserbo's outcome as JSON lines, for
+    /// scoring another tool on the same sentences (`scripts/presidio_compare.py`).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
 }
 
 /// One test vector as the file gives it.
@@ -316,6 +320,7 @@ fn eval_vectors(policy: &CompiledPolicy, path: &Path, args: &EvalIdentifiersArgs
     let mut scores: BTreeMap<String, KindScore> = BTreeMap::new();
     let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
     let mut details = String::new();
+    let mut export = String::new();
     for vector in &vectors {
         let Some(kind) = EntityType::built_in(&vector.kind).filter(|k| supported.contains(k)) else {
             *unknown.entry(vector.kind.clone()).or_default() += 1;
@@ -332,6 +337,9 @@ fn eval_vectors(policy: &CompiledPolicy, path: &Path, args: &EvalIdentifiersArgs
             let embedded = embed(vector, template)?;
             let analysis = policy.engine.analyze(&embedded.text, None, None);
             let entities = &analysis.entities;
+            if args.export.is_some() {
+                export_line(&mut export, vector, kind, is_labelled, &embedded, entities);
+            }
             if vector.valid {
                 let found = is_found(&embedded, entities, kind);
                 if is_labelled {
@@ -364,6 +372,9 @@ fn eval_vectors(policy: &CompiledPolicy, path: &Path, args: &EvalIdentifiersArgs
         }
     }
 
+    if let Some(file) = &args.export {
+        std::fs::write(file, export).with_context(|| format!("writing {}", file.display()))?;
+    }
     println!("Identifier test vectors: {} ({} records)", path.display(), vectors.len());
     println!(
         "Each vector in {} labelled and {} unlabelled Italian/English sentences; figures per (vector, sentence).",
@@ -398,6 +409,30 @@ fn eval_vectors(policy: &CompiledPolicy, path: &Path, args: &EvalIdentifiersArgs
         if ok { "met" } else { "NOT met" }
     );
     Ok(ok)
+}
+
+/// One JSON line of `--export`: the sentence, where the vector and its expected values are
+/// (in characters, as Python indexes strings) and whether Riserbo found or flagged it.
+fn export_line(
+    out: &mut String,
+    vector: &Vector,
+    kind: EntityType,
+    labelled: bool,
+    embedded: &Embedded,
+    entities: &[Entity],
+) {
+    let chars = |byte: usize| embedded.text[..byte].chars().count();
+    let span = |s: &ByteSpan| [chars(s.start), chars(s.end)];
+    let line = serde_json::json!({
+        "kind": kind.as_str(),
+        "valid": vector.valid,
+        "labelled": labelled,
+        "text": embedded.text,
+        "region": span(&embedded.region),
+        "expected": embedded.expected.iter().map(span).collect::<Vec<_>>(),
+        "riserbo": if vector.valid { is_found(embedded, entities, kind) } else { is_flagged(embedded, entities, kind) },
+    });
+    let _ = writeln!(out, "{line}");
 }
 
 /// The entities of a sentence, for the verbose listing of public test vectors.

@@ -274,7 +274,9 @@ async fn run(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(policy_service)
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown);
+        // TCP_NODELAY: without it, Nagle's algorithm holds small responses until the client's
+        // delayed ACK (40 ms on Linux), capping a connection at ~25 round trips a second.
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), shutdown);
     let drain_deadline = async move {
         if draining_rx.await.is_ok() {
             tokio::time::sleep(options.drain_timeout).await;

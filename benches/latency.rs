@@ -1,0 +1,197 @@
+//! Time per post, one post at a time on one thread (so MB/s here is per core), with the
+//! distribution criterion does not give: p50 / p99 / p99.9 of CheckPost and Anonymise on the
+//! corpus (`benches/corpus/posts.jsonl`) and on 1 KB posts (corpus posts of 1 KB or more,
+//! cut to 1 KB at a word boundary).
+//!
+//! `cargo bench --bench latency [-- --seconds 5 --json --corpus FILE]`
+//! Without `--bench` (as `cargo test --all-targets` runs it) it makes one quick round.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use riserbo::Limits;
+use riserbo::anonymise::keys::KeyContext;
+use riserbo::engine::context::PostContext;
+use riserbo::policy::{AnonymiseInput, CompiledPolicy, default_policy};
+
+mod common;
+
+struct Options {
+    seconds: f64,
+    json: bool,
+    corpus: Option<PathBuf>,
+    quick: bool,
+    /// Print the N slowest posts of the corpus (CheckPost), to find what makes the tail.
+    slowest: usize,
+}
+
+fn options() -> Options {
+    let mut o = Options { seconds: 3.0, json: false, corpus: None, quick: true, slowest: 0 };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--bench" => o.quick = false,
+            "--json" => o.json = true,
+            "--seconds" => o.seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N"),
+            "--corpus" => o.corpus = Some(args.next().expect("--corpus FILE").into()),
+            "--slowest" => o.slowest = args.next().and_then(|s| s.parse().ok()).expect("--slowest N"),
+            _ => {} // cargo's own flags
+        }
+    }
+    o
+}
+
+/// Per-post timings of one operation over a set of texts.
+struct Timing {
+    name: String,
+    posts: usize,
+    bytes: u64,
+    /// Nanoseconds per call, sorted.
+    samples: Vec<u64>,
+    total: Duration,
+}
+
+impl Timing {
+    fn mb_per_s(&self) -> f64 {
+        let rounds = self.samples.len() as f64 / self.posts as f64;
+        self.bytes as f64 * rounds / self.total.as_secs_f64() / 1e6
+    }
+
+    fn mean_us(&self) -> f64 {
+        self.total.as_secs_f64() * 1e6 / self.samples.len() as f64
+    }
+
+    fn p_us(&self, q: f64) -> f64 {
+        common::percentile(&self.samples, q) as f64 / 1e3
+    }
+}
+
+fn measure(name: &str, texts: &[String], seconds: f64, quick: bool, mut call: impl FnMut(&str)) -> Timing {
+    // Warm-up: one round (caches, allocator).
+    for t in texts {
+        call(t);
+    }
+    let mut samples = Vec::new();
+    let mut total = Duration::ZERO;
+    let budget = Duration::from_secs_f64(seconds);
+    loop {
+        for t in texts {
+            let start = Instant::now();
+            call(black_box(t));
+            let elapsed = start.elapsed();
+            total += elapsed;
+            samples.push(elapsed.as_nanos() as u64);
+        }
+        if quick || total >= budget {
+            break;
+        }
+    }
+    samples.sort_unstable();
+    Timing {
+        name: name.to_owned(),
+        posts: texts.len(),
+        bytes: texts.iter().map(|t| t.len() as u64).sum(),
+        samples,
+        total,
+    }
+}
+
+fn check(policy: &CompiledPolicy) -> impl FnMut(&str) + '_ {
+    let context = PostContext::default();
+    let limits = Limits::default();
+    move |text| {
+        black_box(policy.check(text, &context, &limits).expect("within limits"));
+    }
+}
+
+fn anonymise(policy: &CompiledPolicy) -> impl FnMut(&str) + '_ {
+    let input = AnonymiseInput::default();
+    let limits = Limits::default();
+    move |text| {
+        let keys = KeyContext { tenant: "", keys: None };
+        black_box(policy.anonymise(text, &input, &limits, &keys).expect("anonymised"));
+    }
+}
+
+/// The posts whose best-of-five CheckPost time is longest.
+fn print_slowest(policy: &CompiledPolicy, posts: &[common::Post], n: usize) {
+    let mut call = check(policy);
+    let mut times: Vec<(Duration, &common::Post)> = posts
+        .iter()
+        .map(|p| {
+            let best = (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    call(&p.text);
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default();
+            (best, p)
+        })
+        .collect();
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
+    for (time, post) in times.iter().take(n) {
+        println!("{:>9.1} µs  {}  {} {} bytes", time.as_secs_f64() * 1e6, post.id, post.kind, post.text.len());
+    }
+}
+
+fn main() {
+    let options = options();
+    let posts = match &options.corpus {
+        Some(path) => common::load(path),
+        None => common::corpus(),
+    };
+    let policy = default_policy();
+    let corpus: Vec<String> = posts.iter().map(|p| p.text.clone()).collect();
+    let one_kb = common::posts_of_size(&posts, 1024);
+    let seconds = options.seconds;
+    let quick = options.quick;
+
+    if options.slowest > 0 {
+        print_slowest(&policy, &posts, options.slowest);
+    }
+
+    let timings = [
+        measure("check_post/corpus", &corpus, seconds, quick, check(&policy)),
+        measure("check_post/1kb", &one_kb, seconds, quick, check(&policy)),
+        measure("anonymise/corpus", &corpus, seconds, quick, anonymise(&policy)),
+        measure("anonymise/1kb", &one_kb, seconds, quick, anonymise(&policy)),
+    ];
+
+    if options.json {
+        let rows: Vec<serde_json::Value> = timings
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name, "posts": t.posts, "bytes": t.bytes, "calls": t.samples.len(),
+                    "mb_per_s": t.mb_per_s(), "mean_us": t.mean_us(),
+                    "p50_us": t.p_us(0.5), "p99_us": t.p_us(0.99), "p999_us": t.p_us(0.999),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return;
+    }
+    println!(
+        "{:<20} {:>6} {:>9} {:>9} {:>10} {:>9} {:>9} {:>9}",
+        "benchmark", "posts", "calls", "MB/s", "mean µs", "p50 µs", "p99 µs", "p99.9 µs"
+    );
+    for t in &timings {
+        println!(
+            "{:<20} {:>6} {:>9} {:>9.1} {:>10.1} {:>9.1} {:>9.1} {:>9.1}",
+            t.name,
+            t.posts,
+            t.samples.len(),
+            t.mb_per_s(),
+            t.mean_us(),
+            t.p_us(0.5),
+            t.p_us(0.99),
+            t.p_us(0.999)
+        );
+    }
+    if quick {
+        println!("(one round: run `cargo bench --bench latency` for figures)");
+    }
+}
