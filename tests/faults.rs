@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{TestServer, reason};
+use common::{TestServer, reason, wait_for_policy_status};
 use futures_util::StreamExt as _;
 use opentelemetry::metrics::MeterProvider as _;
 use riserbo::decision_log::DecisionLogOptions;
@@ -21,10 +21,10 @@ use riserbo::policy::PolicyStore;
 use riserbo::policy::reload::Reloader;
 use riserbo::service::ServeOptions;
 use riserbo::service::proto::policy_service_client::PolicyServiceClient;
-use riserbo::service::proto::{self as pb, CheckPostRequest, CheckPostStreamRequest, GetPolicyStatusRequest};
+use riserbo::service::proto::{self as pb, CheckPostRequest, CheckPostStreamRequest};
 use riserbo::telemetry::Metrics;
 use tonic::Code;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 use tonic_types::StatusExt;
 
 const BIN: &str = env!("CARGO_BIN_EXE_riserbo");
@@ -74,22 +74,6 @@ impl Scrape {
     }
 }
 
-async fn policy_status(client: &mut PolicyServiceClient<Channel>) -> pb::GetPolicyStatusResponse {
-    client.get_policy_status(GetPolicyStatusRequest {}).await.unwrap().into_inner()
-}
-
-async fn wait_for_failed_reloads(client: &mut PolicyServiceClient<Channel>, n: u64) -> pb::GetPolicyStatusResponse {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = policy_status(client).await;
-        if status.failed_reloads >= n {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "reload failure {n} never reported: {status:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// The policy file is overwritten with bytes that are not UTF-8, truncated mid-table, then
 /// deleted, while a caller keeps calling: every reload fails and is reported in
 /// GetPolicyStatus with the file's name, the last good policy (version 1) keeps answering,
@@ -129,7 +113,7 @@ async fn a_corrupted_or_deleted_policy_file_keeps_the_last_good_policy_serving()
             Some(bytes) => std::fs::write(&file, bytes).unwrap(),
             None => std::fs::remove_file(&file).unwrap(),
         }
-        let status = wait_for_failed_reloads(&mut client, n as u64 + 1).await;
+        let status = wait_for_policy_status(&mut client, |s| s.failed_reloads > n as u64).await;
         assert!(status.last_reload_error.contains(&file_name), "{what}: {}", status.last_reload_error);
         assert_eq!(status.revision, 1, "{what}: the broken file replaced the policy");
         let answer = client.check_post(offer("acme")).await.unwrap().into_inner();
@@ -138,12 +122,8 @@ async fn a_corrupted_or_deleted_policy_file_keeps_the_last_good_policy_serving()
     }
     // Restored: the next reload succeeds and clears the error.
     std::fs::write(&file, ACME.replace("\"1\"", "\"2\"")).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while policy_status(&mut client).await.revision < 2 {
-        assert!(Instant::now() < deadline, "the restored file was never loaded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(policy_status(&mut client).await.last_reload_error.is_empty());
+    let status = wait_for_policy_status(&mut client, |s| s.revision >= 2).await;
+    assert!(status.last_reload_error.is_empty());
     caller.abort();
     assert!(answered.load(Ordering::Relaxed) > 10, "the caller hardly ran");
 }

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::TestServer;
+use common::{TestServer, wait_for_policy_status};
 use riserbo::policy::PolicyStore;
 use riserbo::policy::reload::Reloader;
 use riserbo::service::ServeOptions;
@@ -172,21 +172,6 @@ impl Caller {
     }
 }
 
-async fn wait_for<F: FnMut(&pb::GetPolicyStatusResponse) -> bool>(
-    client: &mut PolicyServiceClient<Channel>,
-    mut done: F,
-) -> pb::GetPolicyStatusResponse {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = client.get_policy_status(GetPolicyStatusRequest {}).await.unwrap().into_inner();
-        if done(&status) {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "timed out; status: {status:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_reload_keeps_the_old_policy_serving_and_a_good_one_shows_in_the_next_answer() {
     let dir = tempfile::tempdir().unwrap();
@@ -203,7 +188,7 @@ async fn a_bad_reload_keeps_the_old_policy_serving_and_a_good_one_shows_in_the_n
         "acme.toml",
         &ACME.replace("version = \"1\"", "version = \"2\"").replace("\"BLOCK\"", "\"BLOKC\""),
     );
-    let status = wait_for(&mut client, |s| s.failed_reloads >= 1).await;
+    let status = wait_for_policy_status(&mut client, |s| s.failed_reloads >= 1).await;
     assert!(status.last_reload_error.contains("acme.toml:"), "{}", status.last_reload_error);
     assert!(status.last_reload_error.contains("BLOKC"), "{}", status.last_reload_error);
     assert_eq!(status.revision, 1);
@@ -217,7 +202,7 @@ async fn a_bad_reload_keeps_the_old_policy_serving_and_a_good_one_shows_in_the_n
         "acme.toml",
         &ACME.replace("version = \"1\"", "version = \"2\"").replace("\"BLOCK\"", "\"WARN\""),
     );
-    let status = wait_for(&mut client, |s| s.revision >= 2).await;
+    let status = wait_for_policy_status(&mut client, |s| s.revision >= 2).await;
     assert!(status.last_reload_error.is_empty());
     let answer = client.check_post(offer("acme/milano")).await.unwrap().into_inner();
     let policy = answer.policy.unwrap();
@@ -271,7 +256,7 @@ async fn sighup_reloads_the_policy_files() {
     assert_eq!(answer.policy.unwrap().version, "1", "no file watch: nothing changes before SIGHUP");
 
     assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
-    wait_for(&mut client, |s| s.revision >= 2).await;
+    wait_for_policy_status(&mut client, |s| s.revision >= 2).await;
     let answer = client.check_post(offer("acme")).await.unwrap().into_inner();
     assert_eq!(answer.policy.unwrap().version, "7");
 

@@ -111,3 +111,20 @@ pub fn reason(status: &tonic::Status) -> String {
     use tonic_types::StatusExt;
     status.get_error_details().error_info().map(|i| i.reason.clone()).unwrap_or_default()
 }
+
+/// Polls GetPolicyStatus until `done` holds (reloads are asynchronous), failing after 20 s.
+pub async fn wait_for_policy_status(
+    client: &mut PolicyServiceClient<Channel>,
+    mut done: impl FnMut(&riserbo::service::proto::GetPolicyStatusResponse) -> bool,
+) -> riserbo::service::proto::GetPolicyStatusResponse {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status =
+            client.get_policy_status(riserbo::service::proto::GetPolicyStatusRequest {}).await.unwrap().into_inner();
+        if done(&status) {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out; status: {status:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
