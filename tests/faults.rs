@@ -239,7 +239,9 @@ fn a_read_only_decision_log_directory_stops_start_up_with_the_path() {
 /// Client deadlines far shorter than the work (a 60 KiB post checked under 1 ms, a stream of
 /// many posts under 50 ms): each call ends OK or at its deadline (DEADLINE_EXCEEDED from
 /// the server, or CANCELLED from tonic's own client timer, whichever fires first), never
-/// INTERNAL and never hanging, and the server goes on answering at full speed.
+/// INTERNAL and never hanging, and the server goes on answering at full speed. The stream's
+/// deadline bounds the whole stream, not just its start: 2,000 posts take seconds to check,
+/// so the stream must end at its deadline, and the posts queued behind it are dropped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadlines_shorter_than_the_work_end_the_call_and_the_server_carries_on() {
     let server = TestServer::start().await;
@@ -280,10 +282,10 @@ async fn deadlines_shorter_than_the_work_end_the_call_and_the_server_carries_on(
     }
     .await;
     match outcome {
-        Ok(n) => assert_eq!(n, 2000),
+        Ok(n) => panic!("a 50 ms stream of 2,000 posts was answered in full ({n} answers)"),
         Err(status) => assert!(matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled), "{status:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 
     // The server is not wedged: ordinary calls answer promptly.
     let started = Instant::now();

@@ -44,9 +44,9 @@ pub(super) async fn check_post_stream(
                     let id = item.id.clone();
                     let request = Request::from_parts(metadata.clone(), extensions.clone(), ());
                     let task = check_one(service.clone(), index, request, item);
-                    let handle = tokio::spawn(task.instrument(stream_span.clone()));
+                    let handle = AbortOnDrop(tokio::spawn(task.instrument(stream_span.clone())));
                     future::Either::Left(async move {
-                        Ok(handle.await.unwrap_or_else(|_| {
+                        Ok(handle.join().await.unwrap_or_else(|_| {
                             // A panic in one check must not end the stream or leak its text.
                             let status = Status::internal("the check of this post failed");
                             answer(index, id, Err(&status))
@@ -67,6 +67,25 @@ pub(super) async fn check_post_stream(
             future::ready(Some(answer))
         });
     Ok(Response::new(Box::pin(answers)))
+}
+
+/// A spawned check that is cancelled when its answer is no longer wanted: when the client
+/// cancels, resets or passes its deadline, tonic drops the answer stream, and with it the
+/// checks queued in the window. Without this, up to [`WINDOW`] orphaned checks of large
+/// posts would keep the workers busy after the call had ended. A check already running
+/// finishes (the engine is synchronous); the ones still queued never start.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Checks one post through the CheckPost handler; its error becomes this post's answer.

@@ -1,13 +1,23 @@
 //! Per-call deadline: the client's `grpc-timeout` when it sent one, capped by the server's
 //! call timeout. A call still running at its deadline is answered DEADLINE_EXCEEDED and its
 //! work dropped; nothing answers after the client has given up.
+//!
+//! The deadline bounds the whole call, not only the handler: a streaming answer
+//! (CheckPostStream) still being written at the deadline is ended there with
+//! DEADLINE_EXCEEDED trailers, and the stream behind it, with the checks it had queued, is
+//! dropped. Bounding only the handler would let a 50 ms call go on checking for minutes.
 
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body::{Body as HttpBody, Frame};
+use tokio::time::{Instant, Sleep};
 use tower::Layer;
 
 use super::{AroundCall, Body, Layered, Reply, refuse};
-use crate::service::status::Refusal;
+use crate::service::status::{Refusal, refusal_status};
 use crate::telemetry::Metrics;
 
 /// Bounds each call by its deadline.
@@ -38,13 +48,101 @@ impl AroundCall for DeadlineLayer {
                 None => self.server_timeout,
             };
         let metrics = self.metrics.clone();
+        let deadline = Instant::now() + timeout;
         let call = next(request);
         Box::pin(async move {
-            match tokio::time::timeout(timeout, call).await {
-                Ok(response) => response,
-                Err(_) => Ok(refuse(Refusal::DeadlineExceeded { timeout }, &metrics)),
+            match before_deadline(deadline, call).await {
+                Some(Ok(response)) => Ok(response.map(|body| {
+                    Body::new(BodyUntilDeadline { inner: Some(body), deadline, timeout, sleep: None, metrics })
+                })),
+                Some(Err(never)) => match never {},
+                None => Ok(refuse(Refusal::DeadlineExceeded { timeout }, &metrics)),
             }
         })
+    }
+}
+
+/// Runs `call` until `deadline`; `None` if the deadline came first. Unlike
+/// `tokio::time::timeout`, the deadline is checked *before* each poll of the call: the
+/// engine runs synchronously inside one poll, so a call that waited in a queue past its
+/// deadline (behind other checks, on a loaded server) is refused without starting work its
+/// client no longer waits for. Under a burst of short deadlines this is what keeps abandoned
+/// checks from piling up ahead of live ones.
+async fn before_deadline<F: Future>(deadline: Instant, call: F) -> Option<F::Output> {
+    let mut call = std::pin::pin!(call);
+    let mut sleep = std::pin::pin!(tokio::time::sleep_until(deadline));
+    std::future::poll_fn(move |cx| {
+        if Instant::now() >= deadline {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(output) = call.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        ready!(sleep.as_mut().poll(cx));
+        Poll::Ready(None)
+    })
+    .await
+}
+
+/// A response body cut off at the call's deadline: past it, the rest of the body is dropped
+/// and the call ends with DEADLINE_EXCEEDED trailers. A body that ends in time is untouched,
+/// and a unary answer, ready at once, never arms the timer.
+struct BodyUntilDeadline {
+    /// `None` once the body has ended, or been cut off.
+    inner: Option<Body>,
+    deadline: Instant,
+    timeout: Duration,
+    /// Armed the first time the body has nothing ready, so that the deadline wakes it.
+    sleep: Option<Pin<Box<Sleep>>>,
+    metrics: Metrics,
+}
+
+impl BodyUntilDeadline {
+    /// Drops the rest of the body and yields the DEADLINE_EXCEEDED trailers.
+    fn cut_off(&mut self) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+        self.inner = None;
+        self.sleep = None;
+        let refusal = Refusal::DeadlineExceeded { timeout: self.timeout };
+        self.metrics.rejected(refusal.reason());
+        let (mut parts, ()) = refusal_status(refusal).into_http::<()>().into_parts();
+        parts.headers.remove(http::header::CONTENT_TYPE);
+        Poll::Ready(Some(Ok(Frame::trailers(parts.headers))))
+    }
+}
+
+impl HttpBody for BodyUntilDeadline {
+    type Data = Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+        let this = &mut *self;
+        let Some(inner) = this.inner.as_mut() else { return Poll::Ready(None) };
+        // Checked before each frame, so a stream that always has an answer ready is cut too.
+        if Instant::now() >= this.deadline {
+            return this.cut_off();
+        }
+        match Pin::new(inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let ended = match &frame {
+                    None | Some(Err(_)) => true,
+                    Some(Ok(frame)) => frame.is_trailers(),
+                };
+                if ended {
+                    this.inner = None;
+                    this.sleep = None;
+                }
+                Poll::Ready(frame)
+            }
+            Poll::Pending => {
+                let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(this.deadline)));
+                ready!(sleep.as_mut().poll(cx));
+                this.cut_off()
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(|inner| inner.is_end_stream())
     }
 }
 
@@ -72,6 +170,58 @@ pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use http_body_util::BodyExt;
+
+    /// A body that never ends: the shape of a stream whose client stopped reading.
+    struct Endless;
+
+    impl HttpBody for Endless {
+        type Data = Bytes;
+        type Error = tonic::Status;
+        fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+            Poll::Pending
+        }
+    }
+
+    fn until(inner: Body, timeout: Duration) -> BodyUntilDeadline {
+        let deadline = Instant::now() + timeout;
+        BodyUntilDeadline { inner: Some(inner), deadline, timeout, sleep: None, metrics: Metrics::default() }
+    }
+
+    #[tokio::test]
+    async fn a_body_still_open_at_the_deadline_ends_with_deadline_exceeded_trailers() {
+        let started = Instant::now();
+        let mut body = until(Body::new(Endless), Duration::from_millis(30));
+        let frame = body.frame().await.expect("a frame").expect("not an error");
+        assert!(started.elapsed() >= Duration::from_millis(30));
+        let trailers = frame.into_trailers().expect("trailers");
+        assert_eq!(trailers["grpc-status"], "4");
+        assert!(body.frame().await.is_none(), "nothing after the trailers");
+        assert!(body.is_end_stream());
+    }
+
+    #[tokio::test]
+    async fn a_body_that_ends_in_time_is_passed_through_untouched() {
+        let mut body =
+            until(Body::new(http_body_util::Full::new(Bytes::from_static(b"answer"))), Duration::from_secs(5));
+        let frame = body.frame().await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), Bytes::from_static(b"answer"));
+        assert!(body.frame().await.is_none());
+        assert!(body.sleep.is_none(), "a ready body never arms the timer");
+    }
+
+    #[tokio::test]
+    async fn a_call_polled_only_after_its_deadline_is_not_started() {
+        let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = started.clone();
+        let call = async move { flag.store(true, std::sync::atomic::Ordering::SeqCst) };
+        let deadline = Instant::now();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        assert!(before_deadline(deadline, call).await.is_none());
+        assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the work of a late call must not start");
+        assert_eq!(before_deadline(Instant::now() + Duration::from_secs(5), async { 7 }).await, Some(7));
+    }
 
     #[test]
     fn grpc_timeout_units() {
