@@ -296,6 +296,49 @@ async fn deadlines_shorter_than_the_work_end_the_call_and_the_server_carries_on(
     server.stop().await.unwrap();
 }
 
+/// A stream still open at the server's call timeout (its client sends a post, then nothing
+/// for longer than the timeout): the answers so far arrive, then the call ends with
+/// DEADLINE_EXCEEDED; and the call metrics count it as a CheckPostStream ending with that
+/// code, measured to its end, not to its response headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_open_at_the_call_timeout_ends_deadline_exceeded_and_is_counted_so() {
+    let scrape = Scrape::new();
+    let options = ServeOptions {
+        call_timeout: Duration::from_millis(300),
+        metrics: scrape.metrics.clone(),
+        ..ServeOptions::default()
+    };
+    let server = TestServer::start_with(Arc::new(PolicyStore::with_default()), options).await;
+    let mut client = server.client().await;
+    let posts = futures_util::stream::iter([CheckPostStreamRequest { id: "1".into(), post: Some(patient_post()) }])
+        .chain(futures_util::stream::pending());
+    let started = Instant::now();
+    let mut answers = client.check_post_stream(posts).await.unwrap().into_inner();
+    assert_eq!(answers.message().await.unwrap().expect("the first answer").id, "1");
+    let status = tokio::time::timeout(Duration::from_secs(10), answers.message())
+        .await
+        .expect("the stream ends at the call timeout, not never")
+        .expect_err("the stream ends with an error");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert_eq!(reason(&status), "DEADLINE_EXCEEDED");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+
+    let stream_calls = |code: &str| {
+        scrape.value(
+            "riserbo_rpc_calls_total",
+            &format!("rpc_grpc_status_code=\"{code}\",rpc_method=\"riserbo.v1.PolicyService/CheckPostStream\""),
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while stream_calls("4") < 1.0 {
+        assert!(Instant::now() < deadline, "the stream was not counted as DEADLINE_EXCEEDED");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(stream_calls("0"), 0.0, "a stream cut at its deadline is not an OK call");
+    server.stop().await.unwrap();
+}
+
 /// Clients that disconnect in the middle of a CheckPostStream (after a few answers, with
 /// hundreds of posts unsent and unread): the server drops the call and frees its slot. With
 /// room for a single call in flight, the next call would be shed (UNAVAILABLE) if a vanished

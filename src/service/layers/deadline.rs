@@ -2,10 +2,13 @@
 //! call timeout. A call still running at its deadline is answered DEADLINE_EXCEEDED and its
 //! work dropped; nothing answers after the client has given up.
 //!
-//! The deadline bounds the whole call, not only the handler: a streaming answer
+//! The client's deadline bounds the whole call, not only the handler: a streaming answer
 //! (CheckPostStream) still being written at the deadline is ended there with
 //! DEADLINE_EXCEEDED trailers, and the stream behind it, with the checks it had queued, is
 //! dropped. Bounding only the handler would let a 50 ms call go on checking for minutes.
+//! Once a stream has started, the server's call timeout bounds each wait for its next
+//! answer instead of the whole stream: a bulk re-check may run as long as its client allows,
+//! an idle stream is ended.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -42,19 +45,23 @@ impl<S> Layer<S> for DeadlineLayer {
 
 impl AroundCall for DeadlineLayer {
     fn around(&self, request: http::Request<Body>, next: &mut dyn FnMut(http::Request<Body>) -> Reply) -> Reply {
-        let timeout =
-            match request.headers().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_grpc_timeout) {
-                Some(client) => client.min(self.server_timeout),
-                None => self.server_timeout,
-            };
-        let metrics = self.metrics.clone();
-        let deadline = Instant::now() + timeout;
+        let now = Instant::now();
+        let client = request
+            .headers()
+            .get("grpc-timeout")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_grpc_timeout)
+            .map(|timeout| (now + timeout, timeout));
+        // Until the answer starts: the client's deadline, capped by the server's call timeout.
+        let timeout = client.map_or(self.server_timeout, |(_, client)| client.min(self.server_timeout));
+        let deadline = now + timeout;
+        let (idle, metrics) = (self.server_timeout, self.metrics.clone());
         let call = next(request);
         Box::pin(async move {
             match before_deadline(deadline, call).await {
-                Some(Ok(response)) => Ok(response.map(|body| {
-                    Body::new(BodyUntilDeadline { inner: Some(body), deadline, timeout, sleep: None, metrics })
-                })),
+                Some(Ok(response)) => {
+                    Ok(response.map(|body| Body::new(BodyUntilDeadline::new(body, client, idle, metrics))))
+                }
                 Some(Err(never)) => match never {},
                 None => Ok(refuse(Refusal::DeadlineExceeded { timeout }, &metrics)),
             }
@@ -84,25 +91,45 @@ async fn before_deadline<F: Future>(deadline: Instant, call: F) -> Option<F::Out
     .await
 }
 
-/// A response body cut off at the call's deadline: past it, the rest of the body is dropped
-/// and the call ends with DEADLINE_EXCEEDED trailers. A body that ends in time is untouched,
-/// and a unary answer, ready at once, never arms the timer.
+/// A response body bounded in time: by the client's deadline, if it sent one, as a whole;
+/// and by the server's call timeout for each wait for the next frame, so an idle stream
+/// cannot hold its call slot for ever while a busy bulk stream may run as long as its client
+/// allows. Past either bound the rest of the body is dropped and the call ends with
+/// DEADLINE_EXCEEDED trailers. A body that ends in time is untouched, and a unary answer,
+/// ready at once, never arms the timer.
 struct BodyUntilDeadline {
     /// `None` once the body has ended, or been cut off.
     inner: Option<Body>,
-    deadline: Instant,
-    timeout: Duration,
-    /// Armed the first time the body has nothing ready, so that the deadline wakes it.
+    /// The client's deadline and the timeout it sent.
+    client: Option<(Instant, Duration)>,
+    /// The server's call timeout: the longest wait for the next frame.
+    idle: Duration,
+    /// When the last frame went out (or the response headers).
+    last_frame: Instant,
+    /// Armed the first time the body has nothing ready, so that the bound wakes it.
     sleep: Option<Pin<Box<Sleep>>>,
     metrics: Metrics,
 }
 
 impl BodyUntilDeadline {
+    fn new(inner: Body, client: Option<(Instant, Duration)>, idle: Duration, metrics: Metrics) -> Self {
+        Self { inner: Some(inner), client, idle, last_frame: Instant::now(), sleep: None, metrics }
+    }
+
+    /// The instant the current wait ends, and the timeout that sets it.
+    fn bound(&self) -> (Instant, Duration) {
+        let idle = (self.last_frame + self.idle, self.idle);
+        match self.client {
+            Some(client) if client.0 < idle.0 => client,
+            _ => idle,
+        }
+    }
+
     /// Drops the rest of the body and yields the DEADLINE_EXCEEDED trailers.
-    fn cut_off(&mut self) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+    fn cut_off(&mut self, timeout: Duration) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
         self.inner = None;
         self.sleep = None;
-        let refusal = Refusal::DeadlineExceeded { timeout: self.timeout };
+        let refusal = Refusal::DeadlineExceeded { timeout };
         self.metrics.rejected(refusal.reason());
         let (mut parts, ()) = refusal_status(refusal).into_http::<()>().into_parts();
         parts.headers.remove(http::header::CONTENT_TYPE);
@@ -116,10 +143,12 @@ impl HttpBody for BodyUntilDeadline {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
         let this = &mut *self;
+        let (until, timeout) = this.bound();
         let Some(inner) = this.inner.as_mut() else { return Poll::Ready(None) };
         // Checked before each frame, so a stream that always has an answer ready is cut too.
-        if Instant::now() >= this.deadline {
-            return this.cut_off();
+        let now = Instant::now();
+        if now >= until {
+            return this.cut_off(timeout);
         }
         match Pin::new(inner).poll_frame(cx) {
             Poll::Ready(frame) => {
@@ -130,13 +159,18 @@ impl HttpBody for BodyUntilDeadline {
                 if ended {
                     this.inner = None;
                     this.sleep = None;
+                } else {
+                    this.last_frame = now;
                 }
                 Poll::Ready(frame)
             }
             Poll::Pending => {
-                let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(this.deadline)));
+                let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(until)));
+                if sleep.deadline() != until {
+                    sleep.as_mut().reset(until);
+                }
                 ready!(sleep.as_mut().poll(cx));
-                this.cut_off()
+                this.cut_off(timeout)
             }
         }
     }
@@ -185,8 +219,50 @@ mod tests {
     }
 
     fn until(inner: Body, timeout: Duration) -> BodyUntilDeadline {
-        let deadline = Instant::now() + timeout;
-        BodyUntilDeadline { inner: Some(inner), deadline, timeout, sleep: None, metrics: Metrics::default() }
+        let client = Some((Instant::now() + timeout, timeout));
+        BodyUntilDeadline::new(inner, client, Duration::from_secs(3600), Metrics::default())
+    }
+
+    /// A body that yields a frame every `every`, `frames` times, then ends.
+    struct Ticking {
+        every: Pin<Box<tokio::time::Interval>>,
+        left: usize,
+    }
+
+    impl HttpBody for Ticking {
+        type Data = Bytes;
+        type Error = tonic::Status;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+            if self.left == 0 {
+                return Poll::Ready(None);
+            }
+            ready!(self.every.poll_tick(cx));
+            self.left -= 1;
+            Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"answer")))))
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_client_deadline_the_call_timeout_bounds_each_wait_not_the_whole_stream() {
+        let ticking = |every: u64, left| {
+            let mut interval = tokio::time::interval(Duration::from_millis(every));
+            interval.reset();
+            Body::new(Ticking { every: Box::pin(interval), left })
+        };
+        // Ten answers 30 ms apart under a 150 ms timeout: 300 ms in all, never 150 ms idle.
+        let mut busy = BodyUntilDeadline::new(ticking(30, 10), None, Duration::from_millis(150), Metrics::default());
+        let mut answers = 0;
+        while let Some(frame) = busy.frame().await {
+            assert!(frame.unwrap().is_data(), "a busy stream is not cut");
+            answers += 1;
+        }
+        assert_eq!(answers, 10);
+        // Silence: cut after the timeout.
+        let mut idle = BodyUntilDeadline::new(ticking(1000, 2), None, Duration::from_millis(150), Metrics::default());
+        assert!(idle.frame().await.unwrap().unwrap().is_trailers(), "a first wait over 150 ms is cut too");
     }
 
     #[tokio::test]
