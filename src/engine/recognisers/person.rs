@@ -822,8 +822,15 @@ impl PersonRecogniser {
         }) {
             end = p;
         }
-        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place.
-        if !titled && start < end && after_place_noun(scan, words[start].span.start) {
+        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place;
+        // after "la società", "il quotidiano", "l'uragano" they name a thing ("il quotidiano
+        // Libero", "la compagnia aerea Alitalia", "the magazine Vogue").
+        if !titled
+            && start < end
+            && (after_place_noun(scan, words[start].span.start)
+                || after_thing_noun(scan, words[start].span.start)
+                || (start > 0 && is_thing_noun(&scan.folded[words[start - 1].span.start..words[start - 1].span.end])))
+        {
             return None;
         }
         // Trailing common words ("Simon Lee Hospital").
@@ -887,6 +894,25 @@ impl PersonRecogniser {
                 start = rest;
             }
         }
+        // Italian puts no article before a person's full name: "il Nordic Council", "al Benito
+        // Stirpe", "nella Louis Vuitton Cup", "dell'Agence France Press" name things. A clear
+        // given name later in the run starts the person ("della Coldiretti Roberto Moncalvo").
+        // The same when the article comes before words the run has shed ("al Nordic Dental
+        // Council" is no "Council").
+        if !titled {
+            let clear_given = |w: &RunWord| {
+                w.part == Part::Word
+                    && w.class.has(WordClass::GIVEN)
+                    && !common(w.class)
+                    && !w.class.has(WordClass::PLACE)
+            };
+            let names = words[start..end].iter().filter(|w| w.part == Part::Word).count();
+            if names >= 2 && article_before(scan, words[start].span.start, language) {
+                start = (start + 1..end).find(|&k| clear_given(&words[k]) && k + 1 < end)?;
+            } else if start > 0 && article_before(scan, words[0].span.start, language) {
+                start = (start..end).find(|&k| clear_given(&words[k]) && k + 1 < end)?;
+            }
+        }
         let core = &words[start..end];
         // No allocation per run: the name words are re-read from the fixed-size run.
         let name_words = || core.iter().filter(|w| w.part == Part::Word);
@@ -941,7 +967,7 @@ impl PersonRecogniser {
             // An article before a single capitalised word makes it a thing, a team, a place or
             // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
             // not a person; given names keep a chance ("la Maria" in speech).
-            let articled = (elided || after_article(scan, core[0].span.start))
+            let articled = (elided || article_before(scan, core[0].span.start, language))
                 // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
                 && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
             let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
@@ -1147,6 +1173,146 @@ fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
         || (i >= 2 && matches!(word(i - 1), "di" | "of" | "del" | "della") && PLACE_NOUNS.contains(&word(i - 2)))
 }
 
+/// Nouns that introduce the name of an organisation, a medium, a product, an event or a
+/// building, not of a person ("la società Cotral", "il settimanale Diva", "l'uragano Ike",
+/// "lo stadio Olimpico"). Nouns that Italian also puts before eponyms people are named in
+/// ("legge", "governo", "riforma", "premio", "nave") and works titled after their characters
+/// ("il romanzo Margherita Pusterla") are left out.
+const THING_NOUNS: &[&str] = &[
+    "società",
+    "azienda",
+    "aziende",
+    "compagnia",
+    "ditta",
+    "impresa",
+    "gruppo",
+    "holding",
+    "marchio",
+    "marca",
+    "banca",
+    "associazione",
+    "agenzia",
+    "quotidiano",
+    "quotidiani",
+    "giornale",
+    "settimanale",
+    "mensile",
+    "rivista",
+    "testata",
+    "periodico",
+    "emittente",
+    "canale",
+    "rete",
+    "programma",
+    "trasmissione",
+    "sito",
+    "portale",
+    "piattaforma",
+    "app",
+    "applicazione",
+    "software",
+    "browser",
+    "squadra",
+    "club",
+    "partito",
+    "movimento",
+    "sindacato",
+    "coalizione",
+    "supermercato",
+    "supermercati",
+    "catena",
+    "negozio",
+    "ristorante",
+    "albergo",
+    "hotel",
+    "stadio",
+    "ospedale",
+    "clinica",
+    "policlinico",
+    "ateneo",
+    "liceo",
+    "museo",
+    "teatro",
+    "festival",
+    "torneo",
+    "campionato",
+    "operazione",
+    "uragano",
+    "ciclone",
+    "tifone",
+    "tempesta",
+    "vulcano",
+    "satellite",
+    "sonda",
+    "razzo",
+    "missile",
+    "telescopio",
+    "batterio",
+    "virus",
+    "vaccino",
+    "farmaco",
+    "treno",
+    "volo",
+    "autostrada",
+    "scandalo",
+    "inchiesta",
+    "concorso",
+    "prodotto",
+    "modello",
+    "scala",
+    "hurricane",
+    "storm",
+    "brand",
+    "magazine",
+    "newspaper",
+    "airline",
+    "stadium",
+    "airport",
+    "software",
+];
+
+fn is_thing_noun(folded: &str) -> bool {
+    THING_NOUNS.contains(&folded)
+}
+
+/// Endings of the relational and national adjectives that can sit between a thing noun and
+/// its name ("la compagnia ferroviaria spagnola Renfe", "la testata tedesca Der Spiegel").
+const ADJECTIVE_ENDINGS: &[&str] = &[
+    "ese", "esi", "ano", "ana", "ani", "ane", "ale", "ali", "ico", "ica", "ici", "iche", "aria", "ario", "ari", "ense",
+    "ensi", "ea", "eo", "ei", "ee", "sco", "sca", "schi", "sche",
+];
+
+/// Whether one of [`THING_NOUNS`] comes right before `pos`, or before up to two adjectives.
+fn after_thing_noun(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
+    let adjective = |k: usize| {
+        let w = word(k);
+        w.chars().count() >= 5
+            && w.chars().all(char::is_lowercase)
+            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
+            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
+    };
+    let mut k = i;
+    let mut next_start = pos;
+    for _ in 0..3 {
+        if k == 0 || !single_space(scan.text, scan.tokens[k - 1].end, next_start) {
+            return false;
+        }
+        k -= 1;
+        next_start = scan.tokens[k].start;
+        // "dell'uragano": the noun after an elided article.
+        let noun = word(k).rsplit(['\'', '’']).next().unwrap_or_default();
+        if is_thing_noun(noun) && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase) {
+            return true;
+        }
+        if !adjective(k) {
+            return false;
+        }
+    }
+    false
+}
+
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     let i = scan.token_at(pos);
     i > 0 && {
@@ -1155,13 +1321,27 @@ fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     }
 }
 
-fn after_article(scan: &Scan<'_>, pos: usize) -> bool {
+/// Elided articles and articulated prepositions before a word ("l'Egitto", "dell'Agence").
+const ELIDED_ARTICLES: &[&str] = &["l", "dell", "all", "nell", "sull", "dall", "coll", "un"];
+
+/// Whether an article (or an articulated preposition) comes right before `pos`: lower-case,
+/// elided onto the word, or capitalised at the start of an Italian sentence ("La Prussia").
+fn article_before(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
     let i = scan.token_at(pos);
+    if let Some(apostrophe) = char_before(scan.text, pos).filter(|c| matches!(c, '\'' | '’')) {
+        let Some(token) = scan.tokens.get(i).filter(|t| t.start < pos) else {
+            return false;
+        };
+        let prefix_end = pos - apostrophe.len_utf8();
+        return ELIDED_ARTICLES.contains(&&scan.folded[token.start..prefix_end]);
+    }
     i > 0 && {
         let prev = scan.tokens[i - 1];
+        let folded = &scan.folded[prev.start..prev.end];
         single_space(scan.text, prev.end, pos)
-            && ARTICLES.contains(&&scan.folded[prev.start..prev.end])
-            && !char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+            && ARTICLES.contains(&folded)
+            && (!char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+                || (language == Language::Italian && folded != "i" && is_sentence_initial(scan.text, prev.start)))
     }
 }
 
@@ -1390,6 +1570,8 @@ mod tests {
         found(|b| Box::new(PersonRecogniser::new(b)), text)
     }
 
+    const NONE: [&str; 0] = [];
+
     fn persone(text: &str) -> Vec<String> {
         found_in(Language::Italian, |b| Box::new(PersonRecogniser::new(b)), text)
     }
@@ -1463,6 +1645,35 @@ mod tests {
         assert!(people("Look at her amazing smile after her Invisalign treatment!").is_empty());
         assert!(persone("Il Governo e la Camera dei Deputati hanno votato in Parlamento.").is_empty());
         assert!(persone("La Democrazia Cristiana vinse le elezioni.").is_empty());
+    }
+
+    #[test]
+    fn an_article_before_a_full_name_makes_it_a_thing() {
+        // Italian puts no article before a person's full name: these name things.
+        assert_eq!(persone("La partita si gioca allo Stadio, anzi al Carlo Zecchini di Arezzo."), NONE);
+        assert_eq!(persone("Abbiamo seguito il corso della Luisa Spagnoli Academy a Perugia."), NONE);
+        assert_eq!(persone("Il premio è andato al Nordic Dental Council."), NONE);
+        // A clear given name after the thing starts the person.
+        assert_eq!(persone("Ha parlato il presidente della Coldiretti Roberto Mancuso."), ["Roberto Mancuso"]);
+        // Capitalised at the start of a sentence, the article still counts.
+        assert_eq!(persone("La Cordovia firmò il trattato nel 1866."), NONE);
+        assert_eq!(persone("La dottoressa Paola Neri ci ha scritto."), ["Paola Neri"]);
+        assert_eq!(people("We ran along the Charles Riverbank trail."), NONE);
+    }
+
+    #[test]
+    fn a_thing_noun_before_a_capitalised_word_names_a_thing() {
+        assert_eq!(persone("Lo sciopero dei piloti della compagnia aerea Volarina ha bloccato Fiumicino."), NONE);
+        assert_eq!(persone("Ne ha parlato il settimanale Dentalia, e poi la testata tedesca Zahnblatt."), NONE);
+        assert_eq!(persone("I danni dell'uragano Ike sono ingenti."), NONE);
+        assert_eq!(people("The damage from hurricane Ike was huge, the magazine Smilez reports."), NONE);
+        // A comma in between: the name is a person again.
+        assert_eq!(
+            persone("Lo dice il direttore della clinica odontoiatrica, Reinhard Krepler."),
+            ["Reinhard Krepler"]
+        );
+        // Works named after their characters are not things that hide a name.
+        assert_eq!(persone("Ha scritto il romanzo Margherita Pusterla."), ["Margherita Pusterla"]);
     }
 
     #[test]
