@@ -548,6 +548,19 @@ impl Recogniser for PersonRecogniser {
                 run.score = 0.75;
             }
         }
+        // Lists of places and things: a single word listed with a place ("Calatafimi, Palermo,
+        // Milazzo, Capua") is a place; three or more listed words of which no list knows one as
+        // a name ("Cattenom, Civaux, Golfech e Penly") are not people either.
+        for run in &mut runs {
+            if run.single_word && run.score > 0.0 && run.score < 0.8 {
+                let own = self.gazetteer.classify(&scan.folded[run.last_word.start..run.last_word.end]);
+                let clear_given = own.has(WordClass::GIVEN) && !is_common(own, input.language);
+                let list = self.list_around(scan, run.span);
+                if (list.place && !clear_given) || (list.items >= 3 && !list.name && !own.is_name()) {
+                    run.score = 0.0;
+                }
+            }
+        }
         // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
         // word joined to a confident name by a comma or a conjunction is a name too.
         for k in 0..runs.len() {
@@ -592,7 +605,102 @@ impl Recogniser for PersonRecogniser {
     }
 }
 
+/// What a list around a word holds ("Monselice, Este, Vicenza e Schio").
+#[derive(Debug, Default, Clone, Copy)]
+struct ListAround {
+    /// Listed capitalised words, the word itself included.
+    items: usize,
+    /// Whether another item is a place and no name ("Vicenza").
+    place: bool,
+    /// Whether another item is a known given name or surname.
+    name: bool,
+}
+
+/// Words that join the items of a list.
+const LIST_JOINS: &[&str] = &["e", "ed", "o", "oppure", "and", "or"];
+
+const MAX_LIST_ITEMS: usize = 12;
+
 impl PersonRecogniser {
+    /// The list of single capitalised words `span` is an item of, read from the tokens: items
+    /// joined by commas, dashes or conjunctions. No allocation: a bounded walk each way.
+    fn list_around(&self, scan: &Scan<'_>, span: ByteSpan) -> ListAround {
+        let tokens = &scan.tokens;
+        let text = scan.text;
+        let mut list = ListAround { items: 1, ..ListAround::default() };
+        let first = scan.token_at(span.start);
+        let Some(last) = tokens.iter().skip(first).position(|t| t.end >= span.end).map(|p| first + p) else {
+            return list;
+        };
+        let visit = |k: usize, list: &mut ListAround| -> bool {
+            let t = tokens[k];
+            if !starts_upper(&text[t.start..t.end]) {
+                return false;
+            }
+            // The item is one capitalised word: the list ends where a run of them does.
+            let folded = &scan.folded[t.start..t.end];
+            let class = self.gazetteer.classify(folded);
+            list.items += 1;
+            // A town of 10,000 people or more, a region or a country ("Cavour" is also a village).
+            list.place |= class.has(WordClass::PLACE)
+                && !class.is_name()
+                && self.gazetteer.population(folded).is_none_or(|p| p == 0 || p >= 10_000);
+            list.name |= class.is_name();
+            true
+        };
+        let separator = |a: ByteSpan, b: ByteSpan| {
+            let gap = text[a.end..b.start].trim();
+            matches!(gap, "," | "-" | "–")
+        };
+        let is_join = |k: usize| {
+            let t = tokens[k];
+            LIST_JOINS.contains(&&scan.folded[t.start..t.end]) && single_space(text, t.end, tokens[k + 1].start)
+        };
+        // Leftwards.
+        let mut k = first;
+        while list.items < MAX_LIST_ITEMS && k > 0 {
+            let item = if separator(tokens[k - 1], tokens[k]) {
+                k - 1
+            } else if k >= 2 && is_join(k - 1) && single_space(text, tokens[k - 2].end, tokens[k - 1].start) {
+                k - 2
+            } else {
+                break;
+            };
+            if item > 0
+                && starts_upper(&text[tokens[item - 1].start..tokens[item - 1].end])
+                && single_space(text, tokens[item - 1].end, tokens[item].start)
+            {
+                break;
+            }
+            if !visit(item, &mut list) {
+                break;
+            }
+            k = item;
+        }
+        // Rightwards.
+        let mut k = last;
+        while list.items < MAX_LIST_ITEMS && k + 1 < tokens.len() {
+            let item = if separator(tokens[k], tokens[k + 1]) {
+                k + 1
+            } else if k + 2 < tokens.len() && is_join(k + 1) && single_space(text, tokens[k].end, tokens[k + 1].start) {
+                k + 2
+            } else {
+                break;
+            };
+            if item + 1 < tokens.len()
+                && starts_upper(&text[tokens[item + 1].start..tokens[item + 1].end])
+                && single_space(text, tokens[item].end, tokens[item + 1].start)
+            {
+                break;
+            }
+            if !visit(item, &mut list) {
+                break;
+            }
+            k = item;
+        }
+        list
+    }
+
     /// The first word of a run at token `i`, if it can start a name.
     fn run_start(&self, scan: &Scan<'_>, i: usize) -> Option<RunWord> {
         let token = scan.tokens[i];
@@ -648,6 +756,10 @@ impl PersonRecogniser {
         let word = &text[token.start..token.end];
         let folded = &scan.folded[token.start..token.end];
         if is_initial(text, token) {
+            // "Marzotti S.p.A." is a company, not "Marzotti S.".
+            if legal_form_at(scan, token.start) {
+                return None;
+            }
             return Some(RunWord {
                 span: ByteSpan::new(token.start, token.end + 1),
                 part: Part::Initial,
@@ -850,13 +962,39 @@ impl PersonRecogniser {
             return None;
         }
         // A run after "a", "in", "da" that starts with a place is a place ("a Santiago de
-        // Compostela", "da Rio de Janeiro").
+        // Compostela", "da Rio de Janeiro"); but "a", "da", "to" and "from" also introduce
+        // people, and a given name then a known surname is one ("grazie a Marco Rossi").
+        let first = &scan.folded[words[start].span.start..words[start].span.end];
+        let given_then_surname = end - start >= 2
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::GIVEN)
+            && !PLACE_HEADS.contains(&first)
+            && self.gazetteer.population(first).is_none_or(|p| p < 100_000)
+            && words[end - 1].part == Part::Word
+            && words[end - 1].class.has(WordClass::SURNAME)
+            && words[start..end].iter().all(|w| w.part == Part::Word);
+        // Italian "in" before a capitalised word introduces a place, whatever the word
+        // ("in Val Camonica", "in Tskhinvali").
+        // A person named after it is rare ("in Prussia Ottone Bismarck", "in De Gasperi 1985":
+        // a given name or a particle starts one).
+        if !titled
+            && language == Language::Italian
+            && words[start].part == Part::Word
+            && after_word(scan, words[start].span.start, "in")
+            && !words[start + 1..end]
+                .iter()
+                .any(|w| w.part == Part::Particle || (w.part == Part::Word && w.class.has(WordClass::GIVEN)))
+        {
+            return None;
+        }
         if !titled
             && words[start].part == Part::Word
             && words[start].class.has(WordClass::PLACE)
-            && ["a", "ad", "in", "da", "verso", "presso", "to", "from", "at"]
-                .iter()
-                .any(|w| after_word(scan, words[start].span.start, w))
+            && (after_word(scan, words[start].span.start, "in")
+                || (!given_then_surname
+                    && ["a", "ad", "da", "verso", "presso", "to", "from", "at"]
+                        .iter()
+                        .any(|w| after_word(scan, words[start].span.start, w))))
         {
             return None;
         }
@@ -869,6 +1007,22 @@ impl PersonRecogniser {
             };
             let w = &words[end - 1];
             if w.part == Part::Word && w.class.has(other) && !common(w.class) && !w.class.is_name() {
+                return None;
+            }
+        }
+        // Words that end the names of places, organisations and events ("Cofton Park", "Downing
+        // Street", "Red Bull Ring", "Tony Award"), or follow them ("Gartner research", "Rossi
+        // S.p.A."), make the run a thing. In English text a surname among them ("Stuart Hall")
+        // keeps the run a name.
+        if !titled && start < end {
+            let w = &words[end - 1];
+            let last = &scan.folded[w.span.start..w.span.end];
+            if (end - start >= 2
+                && w.part == Part::Word
+                && THING_SUFFIXES.contains(&last)
+                && (language == Language::Italian || !w.class.is_name()))
+                || followed_by_suffix(scan, w.span.end, language)
+            {
                 return None;
             }
         }
@@ -1164,6 +1318,14 @@ const PLACE_NOUNS: &[&str] = &[
     "island",
 ];
 
+/// Capitalised words that head the names of places ("Villa Corsini", "Porta Pia", "Monte
+/// Bianco"): after "a" or "da" such a run is a place even when its words are also names.
+const PLACE_HEADS: &[&str] = &[
+    "villa", "palazzo", "porta", "torre", "castel", "castello", "borgo", "monte", "val", "valle", "piazza", "via",
+    "viale", "corso", "ponte", "lago", "isola", "capo", "punta", "san", "santa", "santo", "marina", "lido", "poggio",
+    "colle", "fonte", "bagni", "terme", "port", "fort", "mount", "lake", "saint", "st",
+];
+
 /// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
 /// in between.
 fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
@@ -1311,6 +1473,138 @@ fn after_thing_noun(scan: &Scan<'_>, pos: usize) -> bool {
         }
     }
     false
+}
+
+/// Last words of the names of places, organisations, events and prizes (English is the
+/// language of such names in Italian text too: "Hyde Park", "Nordic Council", "Davis Cup").
+const THING_SUFFIXES: &[&str] = &[
+    "park",
+    "street",
+    "square",
+    "road",
+    "avenue",
+    "lane",
+    "bridge",
+    "island",
+    "islands",
+    "river",
+    "bay",
+    "beach",
+    "hill",
+    "hills",
+    "valley",
+    "lake",
+    "mountain",
+    "mountains",
+    "forest",
+    "gardens",
+    "station",
+    "airport",
+    "stadium",
+    "arena",
+    "ring",
+    "circuit",
+    "circus",
+    "cup",
+    "award",
+    "awards",
+    "trophy",
+    "prize",
+    "council",
+    "committee",
+    "society",
+    "foundation",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "academy",
+    "hospital",
+    "clinic",
+    "church",
+    "cathedral",
+    "abbey",
+    "hall",
+    "house",
+    "tower",
+    "centre",
+    "center",
+    "hotel",
+    "club",
+    "united",
+    "city",
+    "group",
+    "corporation",
+    "company",
+    "bank",
+    "press",
+    "times",
+    "news",
+    "herald",
+    "tribune",
+    "airlines",
+    "airways",
+    "motors",
+    "records",
+    "studios",
+    "pictures",
+    "network",
+    "media",
+    "league",
+    "party",
+    "union",
+    "association",
+    "agency",
+    "research",
+    "services",
+    "systems",
+    "technologies",
+    "labs",
+    "day",
+    "festival",
+    "week",
+];
+
+/// Legal forms after a company's name ("Rossi S.p.A.", "Acme Ltd"), folded and without dots.
+const CORPORATE_SUFFIXES: &[&str] = &[
+    "spa", "srl", "srls", "sas", "snc", "sapa", "scarl", "inc", "ltd", "llc", "llp", "plc", "gmbh", "corp", "ag", "bv",
+    "nv",
+];
+
+/// Whether a legal form, or in Italian text one of [`THING_SUFFIXES`] in lower case ("Gartner
+/// research", "il Cinnamon hotel"), follows the word ending at `pos`.
+fn followed_by_suffix(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
+    let i = scan.token_at(pos);
+    let Some(&next) = scan.tokens.get(i).filter(|t| t.start >= pos) else {
+        return false;
+    };
+    if !single_space(scan.text, pos, next.start) {
+        return false;
+    }
+    let word = &scan.folded[next.start..next.end];
+    legal_form_at(scan, next.start)
+        || (language == Language::Italian
+            && char_at(scan.text, next.start).is_some_and(char::is_lowercase)
+            && THING_SUFFIXES.contains(&word))
+}
+
+/// Whether a legal form ("S.p.A.", "Srl", "Ltd.") starts at `pos`.
+fn legal_form_at(scan: &Scan<'_>, pos: usize) -> bool {
+    // "S.p.A." and "S.r.l." are tokens split at the dots: read the letters up to the next space.
+    let rest = &scan.folded[pos..];
+    let dotted_end = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ')').unwrap_or(rest.len());
+    let dotted = &rest[..dotted_end];
+    let mut letters = [0u8; 8];
+    let mut n = 0;
+    for b in dotted.bytes().filter(|b| *b != b'.') {
+        if n == letters.len() || !b.is_ascii_alphabetic() {
+            n = 0;
+            break;
+        }
+        letters[n] = b;
+        n += 1;
+    }
+    n > 0 && std::str::from_utf8(&letters[..n]).is_ok_and(|w| CORPORATE_SUFFIXES.contains(&w))
 }
 
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
@@ -1614,6 +1908,11 @@ mod tests {
         assert_eq!(people("Hey Lily, saw your x-rays"), ["Lily"]);
         assert_eq!(persone("Auguri a Stefano Moretti per i suoi 70 anni!"), ["Stefano Moretti"]);
         assert_eq!(persone("Grazie a Giulia per la torta"), ["Giulia"]);
+        // "a", "da", "to", "from" introduce people too: a given name and a known surname after
+        // them are a person even when both are also villages somewhere.
+        assert_eq!(persone("Grazie a Marco Rossi per la pazienza"), ["Marco Rossi"]);
+        assert_eq!(people("A lovely card from Laura Wood today"), ["Laura Wood"]);
+        assert_eq!(persone("Siamo stati in Val Camonica"), NONE);
     }
 
     #[test]
@@ -1674,6 +1973,31 @@ mod tests {
         );
         // Works named after their characters are not things that hide a name.
         assert_eq!(persone("Ha scritto il romanzo Margherita Pusterla."), ["Margherita Pusterla"]);
+    }
+
+    #[test]
+    fn words_that_end_names_of_things_and_legal_forms() {
+        assert_eq!(persone("Corriamo la maratona da Cofton Park a Downing Street."), NONE);
+        assert_eq!(persone("Ha vinto il Tony Award e la Davis Cup."), NONE);
+        assert_eq!(persone("I dati di Grentner research sono chiari."), NONE);
+        assert_eq!(persone("Forniture da Marzotti S.p.A. e da Bellandi Srl."), NONE);
+        assert_eq!(people("Supplies from Hartwell Ltd and Brackley Inc. arrived."), NONE);
+        // In English text a surname among those words is still a surname.
+        assert_eq!(people("Thanks to Stuart Hall for the flowers."), ["Stuart Hall"]);
+        assert_eq!(persone("Grazie a Marco Rossi per la visita."), ["Marco Rossi"]);
+    }
+
+    #[test]
+    fn lists_of_places_and_of_unknown_words_are_not_people() {
+        // A word listed with a town is a town.
+        assert_eq!(persone("Abbiamo studi a Bergamo, Treviolo, Vicenza e Brendola."), NONE);
+        assert_eq!(persone("Le sedi sono Milano, Zelarino e Grumello."), NONE);
+        // Three listed words no list knows as names are things.
+        assert_eq!(persone("Le centrali sono Cattrino, Civeaux, Gravelande e Pentry."), NONE);
+        assert_eq!(people("The plants are Cattrino, Civeaux and Pentry."), NONE);
+        // Names in a list stay names.
+        assert_eq!(persone("Hanno parlato Bruno, Piergabriele e Luciano."), ["Bruno", "Piergabriele", "Luciano"]);
+        assert_eq!(people("Thanks to Sarah, Tom and Olivia!"), ["Sarah", "Tom", "Olivia"]);
     }
 
     #[test]
