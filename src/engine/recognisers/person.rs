@@ -553,7 +553,7 @@ impl Recogniser for PersonRecogniser {
         // a name ("Cattenom, Civaux, Golfech e Penly") are not people either.
         for run in &mut runs {
             if run.single_word && run.score > 0.0 && run.score < 0.8 {
-                let own = self.gazetteer.classify(&scan.folded[run.last_word.start..run.last_word.end]);
+                let own = classify_word(self.gazetteer, &scan.folded[run.last_word.start..run.last_word.end]);
                 let clear_given = own.has(WordClass::GIVEN) && !is_common(own, input.language);
                 let list = self.list_around(scan, run.span);
                 if (list.place && !clear_given) || (list.items >= 3 && !list.name && !own.is_name()) {
@@ -639,7 +639,7 @@ impl PersonRecogniser {
             }
             // The item is one capitalised word: the list ends where a run of them does.
             let folded = &scan.folded[t.start..t.end];
-            let class = self.gazetteer.classify(folded);
+            let class = classify_word(self.gazetteer, folded);
             list.items += 1;
             // A town of 10,000 people or more, a region or a country ("Cavour" is also a village).
             list.place |= class.has(WordClass::PLACE)
@@ -722,7 +722,7 @@ impl PersonRecogniser {
         }
         match shape(word) {
             Shape::Capitalised => {
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 let part = if CAPITAL_PARTICLES.contains(&folded)
                     && scan.tokens.get(i + 1).is_some_and(|n| starts_upper(&scan.text[n.start..n.end]))
                     && single_space(scan.text, span.end, scan.tokens[i + 1].start)
@@ -734,7 +734,7 @@ impl PersonRecogniser {
                 Some(RunWord { span, part, class, in_place: false })
             }
             Shape::AllCaps => {
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
             }
             Shape::Other => None,
@@ -781,14 +781,14 @@ impl PersonRecogniser {
                 Some(RunWord {
                     span,
                     part,
-                    class: self.gazetteer.classify(&scan.folded[span.start..span.end]),
+                    class: classify_word(self.gazetteer, &scan.folded[span.start..span.end]),
                     in_place: false,
                 })
             }
             Shape::AllCaps if prev.part == Part::Word && prev.class.is_name() => {
                 // After a known name in capitals, any known name continues it ("MARIO ROSSI").
                 let folded = &scan.folded[span.start..span.end];
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 (class.is_name() && folded.chars().count() >= 2).then_some(RunWord {
                     span,
                     part: Part::Word,
@@ -804,7 +804,7 @@ impl PersonRecogniser {
                 let next = scan.tokens.get(j + 1)?;
                 // "Francesco da Rio de Janeiro": a preposition before a place is not a particle.
                 if PREPOSITION_PARTICLES.contains(&folded)
-                    && self.gazetteer.classify(&scan.folded[next.start..next.end]).has(WordClass::PLACE)
+                    && classify_word(self.gazetteer, &scan.folded[next.start..next.end]).has(WordClass::PLACE)
                 {
                     return None;
                 }
@@ -848,7 +848,7 @@ impl PersonRecogniser {
         // a known surname ("La Russa", "Lo Russo").
         if initial_position && words[0].part == Part::Particle && words.len() > 1 && !titled {
             let pair = ByteSpan::new(words[0].span.start, words[1].span.end);
-            if !self.gazetteer.classify(&scan.folded[pair.start..pair.end]).has(WordClass::SURNAME) {
+            if !classify_word(self.gazetteer, &scan.folded[pair.start..pair.end]).has(WordClass::SURNAME) {
                 start = 1;
             }
         }
@@ -973,6 +973,38 @@ impl PersonRecogniser {
             && words[end - 1].part == Part::Word
             && words[end - 1].class.has(WordClass::SURNAME)
             && words[start..end].iter().all(|w| w.part == Part::Word);
+        // A run headed by "San", "S.", "Villa", "Monte", "Porta", "Marina"… names a place
+        // ("San Giuliano", "S. Michele", "Villa Glori", "Marina di Ostia"), unless a title
+        // says it is a person or the head is a clear given name.
+        if !titled && end - start >= 2 {
+            let head = words[start];
+            let folded = &scan.folded[head.span.start..head.span.end];
+            let head_word = if head.part == Part::Initial { folded.trim_end_matches('.') } else { folded };
+            let place_head = if head.part == Part::Initial {
+                head_word == "s"
+            } else {
+                PLACE_HEADS.contains(&head_word)
+                    && !(head.class.has(WordClass::GIVEN)
+                        && !common(head.class)
+                        && !CAPITAL_PARTICLES.contains(&head_word))
+            };
+            if place_head {
+                return None;
+            }
+        }
+        // "St. Petersburg", "Ste. Marie": the abbreviated saint before the run heads a place.
+        if !titled {
+            let i = scan.token_at(words[start].span.start);
+            if i > 0 {
+                let prev = scan.tokens[i - 1];
+                if matches!(&scan.folded[prev.start..prev.end], "st" | "ste")
+                    && starts_upper(&scan.text[prev.start..prev.end])
+                    && matches!(&scan.text[prev.end..words[start].span.start], ". " | ".\u{a0}")
+                {
+                    return None;
+                }
+            }
+        }
         // Italian "in" before a capitalised word introduces a place, whatever the word
         // ("in Val Camonica", "in Tskhinvali").
         // A person named after it is rare ("in Prussia Ottone Bismarck", "in De Gasperi 1985":
@@ -1200,7 +1232,7 @@ impl PersonRecogniser {
             let mut matched = 0;
             for m in (k + 2..=words.len().min(k + 4)).rev() {
                 let span = ByteSpan::new(words[k].span.start, words[m - 1].span.end);
-                if self.gazetteer.classify(&scan.folded[span.start..span.end]).has(WordClass::PLACE) {
+                if classify_word(self.gazetteer, &scan.folded[span.start..span.end]).has(WordClass::PLACE) {
                     matched = m - k;
                     break;
                 }
@@ -1215,6 +1247,51 @@ impl PersonRecogniser {
             }
         }
     }
+}
+
+/// The classes of a folded word. Text in decomposed form ("Perche\u{301}", "Niccolo\u{300}",
+/// as some e-books and macOS files have it) is composed first, without allocating: the lists
+/// hold composed words.
+fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
+    // Combining diacritical marks U+0300..U+036F start with the UTF-8 bytes 0xCC or 0xCD.
+    if !folded.bytes().any(|b| b == 0xCC || b == 0xCD) {
+        return gazetteer.classify(folded);
+    }
+    let mut buf = [0u8; 96];
+    let mut len = 0;
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
+        let composed = chars.peek().and_then(|&mark| compose(c, mark));
+        let out = match composed {
+            Some(x) => {
+                chars.next();
+                x
+            }
+            None => c,
+        };
+        let n = out.len_utf8();
+        if len + n > buf.len() {
+            return gazetteer.classify(folded);
+        }
+        out.encode_utf8(&mut buf[len..len + n]);
+        len += n;
+    }
+    std::str::from_utf8(&buf[..len]).map_or_else(|_| gazetteer.classify(folded), |w| gazetteer.classify(w))
+}
+
+/// A lower-case Latin letter and a combining mark as one character, for the accents Italian,
+/// Spanish, French, German and Portuguese names use.
+fn compose(base: char, mark: char) -> Option<char> {
+    let table: &[(char, char)] = match mark {
+        '\u{300}' => &[('a', 'à'), ('e', 'è'), ('i', 'ì'), ('o', 'ò'), ('u', 'ù')],
+        '\u{301}' => &[('a', 'á'), ('e', 'é'), ('i', 'í'), ('o', 'ó'), ('u', 'ú'), ('y', 'ý')],
+        '\u{302}' => &[('a', 'â'), ('e', 'ê'), ('i', 'î'), ('o', 'ô'), ('u', 'û')],
+        '\u{303}' => &[('a', 'ã'), ('n', 'ñ'), ('o', 'õ')],
+        '\u{308}' => &[('a', 'ä'), ('e', 'ë'), ('i', 'ï'), ('o', 'ö'), ('u', 'ü'), ('y', 'ÿ')],
+        '\u{327}' => &[('c', 'ç')],
+        _ => return None,
+    };
+    table.iter().find(|(b, _)| *b == base).map(|&(_, c)| c)
 }
 
 /// Prepositions after which a capitalised word is a place ("a Cavour", "from Chester").
@@ -1251,7 +1328,7 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
         }
         if let Some(stem) = folded.strip_suffix(clitic)
             && stem.len() >= 3
-            && gazetteer.classify(stem).has(WordClass::COMMON_IT)
+            && classify_word(gazetteer, stem).has(WordClass::COMMON_IT)
         {
             return false;
         }
@@ -1259,7 +1336,7 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
     if folded.contains('-') {
         return folded.split('-').all(|part| {
             part.chars().count() >= 3 && {
-                let c = gazetteer.classify(part);
+                let c = classify_word(gazetteer, part);
                 !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN) && !c.has(WordClass::PLACE)
             }
         });
@@ -1998,6 +2075,24 @@ mod tests {
         // Names in a list stay names.
         assert_eq!(persone("Hanno parlato Bruno, Piergabriele e Luciano."), ["Bruno", "Piergabriele", "Luciano"]);
         assert_eq!(people("Thanks to Sarah, Tom and Olivia!"), ["Sarah", "Tom", "Olivia"]);
+    }
+
+    #[test]
+    fn runs_headed_by_san_villa_monte_name_places() {
+        assert_eq!(persone("La scuola di San Giuliano e l'ospedale di S. Michele sono chiusi."), NONE);
+        assert_eq!(persone("Siamo andati da Villa Glori a Monte Suello e poi a Marina di Ostia."), NONE);
+        assert_eq!(people("We moved from St. Petersburg to Port Talbot."), NONE);
+        // A title still makes a person; a surname alone is still a surname.
+        assert_eq!(persone("Ringraziamo il dott. Santo Villa."), ["Santo Villa"]);
+        assert_eq!(persone("Ha cantato Claudio Villa."), ["Claudio Villa"]);
+    }
+
+    #[test]
+    fn decomposed_accents_are_read_like_composed_ones() {
+        // "Perché" and "Niccolò" with combining accents (U+0301, U+0300), as in some e-books.
+        assert_eq!(persone("Perche\u{301} non venite a trovarci?"), NONE);
+        assert_eq!(people("Why? Perche\u{301} we care."), NONE);
+        assert_eq!(persone("Oggi Niccolo\u{300} Rossi ha fatto il controllo."), ["Niccolo\u{300} Rossi"]);
     }
 
     #[test]
