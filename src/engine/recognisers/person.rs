@@ -834,7 +834,11 @@ impl PersonRecogniser {
         let mut titled = has_title_before(scan, titles, words[0].span.start);
         // Verbs only people are the subject of, right before the run ("disse Cinto", "ha
         // dichiarato Rossi", "moriva Verdi", "said Pip"), vouch for it less than a title.
+        // So does an apposition after a comma that gives a role or an age ("Provenzali, già
+        // direttore di Radio Uno", "Amarilli Caprio, 26 anni", "Tom Hale, our new nurse").
+        // Unlike a title it does not keep the words a run sheds ("Secondo Mario Rossi, direttore").
         let voiced = !titled && !initial_position && after_human_verb(scan, words[0].span.start);
+        let appositive = !titled && !voiced && role_apposition_after(scan, words[words.len() - 1].span.end);
         titled |= voiced;
         // A capitalised title inside the run ("Professor Helen Ward", "Dr Aisha Khan").
         while start < end && words[start].part == Part::Word && TITLES.contains(&fold_title(scan, words[start].span)) {
@@ -870,6 +874,11 @@ impl PersonRecogniser {
         let mut stripped_inside = false;
         let common_only = |w: &RunWord| w.part == Part::Word && (common(w.class) || w.in_place) && !w.class.is_name();
         while start < end && !titled {
+            // An apposition vouches for the words inside a sentence; at its start the opener
+            // still goes ("Secondo Mario Rossi, direttore").
+            if appositive && (start + 1 == end || !(start == 0 && initial_position)) {
+                break;
+            }
             let w = words[start];
             let article = w.part == Part::Particle
                 && start == 0
@@ -966,6 +975,7 @@ impl PersonRecogniser {
             && common(words[end - 1].class)
             && !words[end - 1].class.is_name()
             && !titled
+            && !appositive
             && !words[start..end - 1].iter().any(|w| w.class.has(WordClass::GIVEN))
         {
             end -= 1;
@@ -1076,7 +1086,7 @@ impl PersonRecogniser {
         // A common word (in either language) inside the run makes what precedes it the name of
         // a thing ("Misano World Circuit Marco Simoncelli", "Fed Cup", "Mini Cooper"): keep
         // only what follows, and only if it starts with a clear given name.
-        if !titled {
+        if !titled && !appositive {
             let either_common = |w: &RunWord| {
                 w.part == Part::Word
                     && (w.class.has(WordClass::COMMON_IT) || w.class.has(WordClass::COMMON_EN))
@@ -1180,6 +1190,8 @@ impl PersonRecogniser {
             };
             let base: f32 = if calendar.contains(&folded_last) || big_place || (articled && !clear_given) {
                 0.0
+            } else if appositive {
+                0.65
             } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
                 if first_initial { 0.65 } else { 0.7 }
             } else if c.has(WordClass::SURNAME) && !is_common_word && !place {
@@ -1235,6 +1247,7 @@ impl PersonRecogniser {
                 base
             }
         };
+        let score = if appositive && name_count >= 2 { score.max(0.65) } else { score };
         if score <= 0.0 {
             return None;
         }
@@ -1756,6 +1769,168 @@ fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
     }
 }
 
+/// Role nouns that, after a name and a comma, say who the person is. Honorifics are left out:
+/// after a comma they start the next person ("Anzi, la signorina Pasquinelli").
+const ROLE_NOUNS: &[&str] = &[
+    "direttore",
+    "direttrice",
+    "responsabile",
+    "analista",
+    "portavoce",
+    "fondatore",
+    "fondatrice",
+    "amministratore",
+    "amministratrice",
+    "capo",
+    "leader",
+    "esponente",
+    "giornalista",
+    "scrittore",
+    "scrittrice",
+    "attore",
+    "attrice",
+    "cantante",
+    "regista",
+    "pugile",
+    "calciatore",
+    "calciatrice",
+    "allenatore",
+    "allenatrice",
+    "economista",
+    "deputato",
+    "deputata",
+    "consigliere",
+    "consigliera",
+    "assessore",
+    "assessora",
+    "patriarca",
+    "marito",
+    "moglie",
+    "vedova",
+    "vedovo",
+    "figlio",
+    "figlia",
+    "madre",
+    "fratello",
+    "sorella",
+    "cugino",
+    "cugina",
+    "nipote",
+    "titolare",
+    "fondatore",
+    "autore",
+    "autrice",
+    "docente",
+    "ricercatore",
+    "ricercatrice",
+    "medico",
+    "avvocato",
+    "tennista",
+    "pilota",
+    "campione",
+    "campionessa",
+    "imprenditore",
+    "imprenditrice",
+    "sacerdote",
+    "parroco",
+    "monaco",
+    "director",
+    "founder",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "head",
+    "author",
+    "writer",
+    "actor",
+    "actress",
+    "singer",
+    "analyst",
+    "husband",
+    "wife",
+    "widow",
+    "mother",
+    "daughter",
+    "nurse",
+    "hygienist",
+    "dentist",
+    "receptionist",
+    "manager",
+    "owner",
+    "teacher",
+    "presidente",
+    "ministro",
+    "ministra",
+    "segretario",
+    "segretaria",
+    "sindaco",
+    "sindaca",
+    "governatore",
+    "governatrice",
+    "senatore",
+    "senatrice",
+    "generale",
+    "cardinale",
+    "vescovo",
+    "giudice",
+    "commissario",
+    "premier",
+    "professore",
+    "professoressa",
+    "ingegnere",
+    "dottore",
+    "dottoressa",
+    "president",
+    "governor",
+    "senator",
+    "judge",
+    "captain",
+    "coach",
+    "professor",
+    "doctor",
+];
+
+/// Words that can stand between the comma and the role ("già", "ex", "il nostro", "our new").
+const APPOSITION_FILLERS: &[&str] = &[
+    "già", "ex", "il", "lo", "la", "l'", "un", "uno", "una", "nostro", "nostra", "nuovo", "nuova", "attuale", "our",
+    "the", "a", "an", "new", "former",
+];
+
+/// Whether an apposition after a comma at `pos` gives a role or an age: ", già direttore",
+/// ", 26 anni", ", our new nurse".
+fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
+    if !scan.text[pos..].starts_with(", ") {
+        return false;
+    }
+    let first = scan.token_at(pos + 2);
+    for i in first..first + 3 {
+        let Some(&t) = scan.tokens.get(i) else {
+            return false;
+        };
+        let word = &scan.folded[t.start..t.end];
+        if ROLE_NOUNS.contains(&word) {
+            return true;
+        }
+        if word.bytes().all(|b| b.is_ascii_digit()) && word.len() <= 3 {
+            let next = scan.tokens.get(i + 1).map(|n| &scan.folded[n.start..n.end]);
+            return matches!(next, Some("anni" | "anno" | "years" | "year" | "mesi" | "months"));
+        }
+        if !APPOSITION_FILLERS.contains(&word.trim_end_matches('\'')) && !word.starts_with("l'") {
+            return false;
+        }
+        // "l'attuale": a filler elided onto the next word is one token.
+        if let Some(noun) = word.strip_prefix("l'")
+            && ROLE_NOUNS.contains(&noun)
+        {
+            return true;
+        }
+    }
+    false
+}
+
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     let i = scan.token_at(pos);
     i > 0 && {
@@ -2184,6 +2359,19 @@ mod tests {
         assert_eq!(people("\"Open wide,\" said Pip."), ["Pip"]);
         // Opening a sentence the verb is not before the name.
         assert_eq!(persone("Disse che sarebbe venuto."), NONE);
+    }
+
+    #[test]
+    fn an_apposition_with_a_role_or_an_age_vouches_for_a_name() {
+        // "Mancino" and "Caprio" are also common words; the apposition says they are people.
+        assert_eq!(persone("Mancino, già presidente del Senato, ha parlato."), ["Mancino"]);
+        assert_eq!(persone("Ricoverata Amarilli Caprio, 26 anni."), ["Amarilli Caprio"]);
+        assert_eq!(persone("Ha parlato Serge Lemoine, responsabile del museo."), ["Serge Lemoine"]);
+        assert_eq!(people("Meet Tom Hale, our new nurse."), ["Tom Hale"]);
+        // An honorific after the comma starts the next person, not an apposition.
+        assert_eq!(persone("Anzi, la signorina Pasquinelli ha telefonato."), ["Pasquinelli"]);
+        // A sentence opener still goes.
+        assert_eq!(persone("Secondo Martial Jorel, direttore della centrale, è tutto a posto."), ["Martial Jorel"]);
     }
 
     #[test]
