@@ -964,9 +964,17 @@ impl PersonRecogniser {
         // After "stazione di", "fiume", "villaggio di" the capitalised words name the place;
         // after "la società", "il quotidiano", "l'uragano" they name a thing ("il quotidiano
         // Libero", "la compagnia aerea Alitalia", "the magazine Vogue").
+        // A clear given name and a surname after "di" are the person the place belongs to
+        // ("il sito di Julian Assange").
+        let full_name = end - start >= 2
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::GIVEN)
+            && !common(words[start].class)
+            && !words[start].class.has(WordClass::PLACE)
+            && after_word(scan, words[start].span.start, "di");
         if !titled
             && start < end
-            && (after_place_noun(scan, words[start].span.start)
+            && ((after_place_noun(scan, words[start].span.start) && !full_name)
                 || after_thing_noun(scan, words[start].span.start)
                 || (start > 0 && is_thing_noun(&scan.folded[words[start - 1].span.start..words[start - 1].span.end])))
         {
@@ -1418,6 +1426,38 @@ const PLACE_NOUNS: &[&str] = &[
     "piazza",
     "via",
     "capitale",
+    "cittadina",
+    "paesino",
+    "prefettura",
+    "penisola",
+    "municipalità",
+    "dipartimento",
+    "sobborgo",
+    "periferia",
+    "abitanti",
+    "università",
+    "ateneo",
+    "ospedale",
+    "cimitero",
+    "tempio",
+    "monastero",
+    "convento",
+    "santuario",
+    "cattedrale",
+    "basilica",
+    "castello",
+    "sito",
+    "centrale",
+    "collina",
+    "colline",
+    "cascina",
+    "circuito",
+    "carcere",
+    "baia",
+    "altopiano",
+    "pianura",
+    "deserto",
+    "diocesi",
     "village",
     "town",
     "city",
@@ -1438,11 +1478,26 @@ const PLACE_HEADS: &[&str] = &[
 
 /// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
 /// in between.
+/// The noun may carry an elided article ("all'aeroporto di") and one adjective before "di"
+/// ("lo stato indiano di", "la centrale nucleare di").
 fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
-    let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
-    (i >= 1 && PLACE_NOUNS.contains(&word(i - 1)))
-        || (i >= 2 && matches!(word(i - 1), "di" | "of" | "del" | "della") && PLACE_NOUNS.contains(&word(i - 2)))
+    // "dell'isola": the noun after an elided article.
+    let word = |k: usize| {
+        let w = &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
+        w.rsplit(['\'', '’']).next().unwrap_or(w)
+    };
+    let place_noun = |k: usize| PLACE_NOUNS.contains(&word(k));
+    let adjective = |k: usize| {
+        let w = word(k);
+        w.chars().count() >= 5
+            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
+            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
+    };
+    (i >= 1 && place_noun(i - 1))
+        || (i >= 2
+            && matches!(word(i - 1), "di" | "of" | "del" | "della")
+            && (place_noun(i - 2) || (i >= 3 && adjective(i - 2) && place_noun(i - 3))))
 }
 
 /// Nouns that introduce the name of an organisation, a medium, a product, an event or a
@@ -1551,7 +1606,7 @@ fn is_thing_noun(folded: &str) -> bool {
 /// its name ("la compagnia ferroviaria spagnola Renfe", "la testata tedesca Der Spiegel").
 const ADJECTIVE_ENDINGS: &[&str] = &[
     "ese", "esi", "ano", "ana", "ani", "ane", "ale", "ali", "ico", "ica", "ici", "iche", "aria", "ario", "ari", "ense",
-    "ensi", "ea", "eo", "ei", "ee", "sco", "sca", "schi", "sche",
+    "ensi", "ea", "eo", "ei", "ee", "sco", "sca", "schi", "sche", "are",
 ];
 
 /// Whether one of [`THING_NOUNS`] comes right before `pos`, or before up to two adjectives.
@@ -2377,6 +2432,16 @@ mod tests {
         assert_eq!(persone("Secondo Martial Jorel, direttore della centrale, è tutto a posto."), ["Martial Jorel"]);
         assert_eq!(persone("Donna, 45 anni, giunge in pronto soccorso."), NONE);
         assert_eq!(people("Woman, 45 years old, presented with pain."), NONE);
+    }
+
+    #[test]
+    fn a_place_noun_and_di_name_a_place() {
+        assert_eq!(persone("Le prime code all'aeroporto di Capodarco."), NONE);
+        assert_eq!(persone("Alcuni abitanti di Machyneth hanno visto la scena."), NONE);
+        assert_eq!(persone("La centrale nucleare di Tokaimuro è chiusa."), NONE);
+        assert_eq!(people("The people of the town of Machyneth saw it."), NONE);
+        // A given name and a surname after "di" are the owner.
+        assert_eq!(persone("Sono usciti documenti sul sito di Julian Assange."), ["Julian Assange"]);
     }
 
     #[test]
