@@ -9,10 +9,21 @@
 //!   at the start of a sentence it is a name only when the lexicons say so. ALL-CAPS words
 //!   count only when they are known names (acronyms are not people). Numbers never are.
 //! - **Titles and honorifics** (sig.ra, dott.ssa, Mr, Dr, Professor, suor, nonna…) before a
-//!   capitalised word make it a name whatever it is.
+//!   capitalised word make it a name whatever it is; verbs of saying and dying before it
+//!   ("disse Cinto", "moriva Verdi") and an apposition with a role or an age after it
+//!   ("Caprio, 26 anni", "Lemoine, responsabile del museo") vouch for it more weakly.
+//! - **What surrounds a run says it is a thing or a place**: an article before a full name
+//!   ("al Benito Stirpe", "nella Louis Vuitton Cup": Italian puts none before people); a noun
+//!   that introduces organisations, media or storms ("il quotidiano Libero", "l'uragano
+//!   Ike") or places ("l'aeroporto di", "gli abitanti di", "in"); a head that starts place
+//!   names ("San", "S.", "Villa", "Monte"); a last word that ends names of things ("Park",
+//!   "Street", "Cup", "Council") or a legal form after it ("S.p.A.", "Ltd"); a list it shares
+//!   with a town ("Palermo, Milazzo, Capua") or with other words no list knows as names.
 //! - **Shape**: particles (De, Di, Da, Lo, van, von, d'), apostrophes (D'Angelo, O'Connor),
 //!   accents, hyphens, middle initials (George W. Bush), regnal numbers (Benedetto XVI),
-//!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma").
+//!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma"),
+//!   decomposed accents (e + U+0301 is looked up as "é"). "De", "Di", "Del" opening a sentence
+//!   start a surname ("De Gasperi ha detto"), "La", "Lo" an article.
 //! - **Context words** (paziente, grazie a, auguri a, ciao, hi, patient…) raise the score
 //!   (the analyzer's context boost), so a weak guess ("Invisalign" is capitalised and unknown)
 //!   stays under the threshold unless something says it is a person.
