@@ -9,10 +9,21 @@
 //!   at the start of a sentence it is a name only when the lexicons say so. ALL-CAPS words
 //!   count only when they are known names (acronyms are not people). Numbers never are.
 //! - **Titles and honorifics** (sig.ra, dott.ssa, Mr, Dr, Professor, suor, nonna…) before a
-//!   capitalised word make it a name whatever it is.
+//!   capitalised word make it a name whatever it is; verbs of saying and dying before it
+//!   ("disse Cinto", "moriva Verdi") and an apposition with a role or an age after it
+//!   ("Caprio, 26 anni", "Lemoine, responsabile del museo") vouch for it more weakly.
+//! - **What surrounds a run says it is a thing or a place**: an article before a full name
+//!   ("al Benito Stirpe", "nella Louis Vuitton Cup": Italian puts none before people); a noun
+//!   that introduces organisations, media or storms ("il quotidiano Libero", "l'uragano
+//!   Ike") or places ("l'aeroporto di", "gli abitanti di", "in"); a head that starts place
+//!   names ("San", "S.", "Villa", "Monte"); a last word that ends names of things ("Park",
+//!   "Street", "Cup", "Council") or a legal form after it ("S.p.A.", "Ltd"); a list it shares
+//!   with a town ("Palermo, Milazzo, Capua") or with other words no list knows as names.
 //! - **Shape**: particles (De, Di, Da, Lo, van, von, d'), apostrophes (D'Angelo, O'Connor),
 //!   accents, hyphens, middle initials (George W. Bush), regnal numbers (Benedetto XVI),
-//!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma").
+//!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma"),
+//!   decomposed accents (e + U+0301 is looked up as "é"). "De", "Di", "Del" opening a sentence
+//!   start a surname ("De Gasperi ha detto"), "La", "Lo" an article.
 //! - **Context words** (paziente, grazie a, auguri a, ciao, hi, patient…) raise the score
 //!   (the analyzer's context boost), so a weak guess ("Invisalign" is capitalised and unknown)
 //!   stays under the threshold unless something says it is a person.
@@ -548,6 +559,19 @@ impl Recogniser for PersonRecogniser {
                 run.score = 0.75;
             }
         }
+        // Lists of places and things: a single word listed with a place ("Calatafimi, Palermo,
+        // Milazzo, Capua") is a place; three or more listed words of which no list knows one as
+        // a name ("Cattenom, Civaux, Golfech e Penly") are not people either.
+        for run in &mut runs {
+            if run.single_word && run.score > 0.0 && run.score < 0.8 {
+                let own = classify_word(self.gazetteer, &scan.folded[run.last_word.start..run.last_word.end]);
+                let clear_given = own.has(WordClass::GIVEN) && !is_common(own, input.language);
+                let list = self.list_around(scan, run.span);
+                if (list.place && !clear_given) || (list.items >= 3 && !list.name && !own.is_name()) {
+                    run.score = 0.0;
+                }
+            }
+        }
         // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
         // word joined to a confident name by a comma or a conjunction is a name too.
         for k in 0..runs.len() {
@@ -592,7 +616,102 @@ impl Recogniser for PersonRecogniser {
     }
 }
 
+/// What a list around a word holds ("Monselice, Este, Vicenza e Schio").
+#[derive(Debug, Default, Clone, Copy)]
+struct ListAround {
+    /// Listed capitalised words, the word itself included.
+    items: usize,
+    /// Whether another item is a place and no name ("Vicenza").
+    place: bool,
+    /// Whether another item is a known given name or surname.
+    name: bool,
+}
+
+/// Words that join the items of a list.
+const LIST_JOINS: &[&str] = &["e", "ed", "o", "oppure", "and", "or"];
+
+const MAX_LIST_ITEMS: usize = 12;
+
 impl PersonRecogniser {
+    /// The list of single capitalised words `span` is an item of, read from the tokens: items
+    /// joined by commas, dashes or conjunctions. No allocation: a bounded walk each way.
+    fn list_around(&self, scan: &Scan<'_>, span: ByteSpan) -> ListAround {
+        let tokens = &scan.tokens;
+        let text = scan.text;
+        let mut list = ListAround { items: 1, ..ListAround::default() };
+        let first = scan.token_at(span.start);
+        let Some(last) = tokens.iter().skip(first).position(|t| t.end >= span.end).map(|p| first + p) else {
+            return list;
+        };
+        let visit = |k: usize, list: &mut ListAround| -> bool {
+            let t = tokens[k];
+            if !starts_upper(&text[t.start..t.end]) {
+                return false;
+            }
+            // The item is one capitalised word: the list ends where a run of them does.
+            let folded = &scan.folded[t.start..t.end];
+            let class = classify_word(self.gazetteer, folded);
+            list.items += 1;
+            // A town of 10,000 people or more, a region or a country ("Cavour" is also a village).
+            list.place |= class.has(WordClass::PLACE)
+                && !class.is_name()
+                && self.gazetteer.population(folded).is_none_or(|p| p == 0 || p >= 10_000);
+            list.name |= class.is_name();
+            true
+        };
+        let separator = |a: ByteSpan, b: ByteSpan| {
+            let gap = text[a.end..b.start].trim();
+            matches!(gap, "," | "-" | "–")
+        };
+        let is_join = |k: usize| {
+            let t = tokens[k];
+            LIST_JOINS.contains(&&scan.folded[t.start..t.end]) && single_space(text, t.end, tokens[k + 1].start)
+        };
+        // Leftwards.
+        let mut k = first;
+        while list.items < MAX_LIST_ITEMS && k > 0 {
+            let item = if separator(tokens[k - 1], tokens[k]) {
+                k - 1
+            } else if k >= 2 && is_join(k - 1) && single_space(text, tokens[k - 2].end, tokens[k - 1].start) {
+                k - 2
+            } else {
+                break;
+            };
+            if item > 0
+                && starts_upper(&text[tokens[item - 1].start..tokens[item - 1].end])
+                && single_space(text, tokens[item - 1].end, tokens[item].start)
+            {
+                break;
+            }
+            if !visit(item, &mut list) {
+                break;
+            }
+            k = item;
+        }
+        // Rightwards.
+        let mut k = last;
+        while list.items < MAX_LIST_ITEMS && k + 1 < tokens.len() {
+            let item = if separator(tokens[k], tokens[k + 1]) {
+                k + 1
+            } else if k + 2 < tokens.len() && is_join(k + 1) && single_space(text, tokens[k].end, tokens[k + 1].start) {
+                k + 2
+            } else {
+                break;
+            };
+            if item + 1 < tokens.len()
+                && starts_upper(&text[tokens[item + 1].start..tokens[item + 1].end])
+                && single_space(text, tokens[item].end, tokens[item + 1].start)
+            {
+                break;
+            }
+            if !visit(item, &mut list) {
+                break;
+            }
+            k = item;
+        }
+        list
+    }
+
     /// The first word of a run at token `i`, if it can start a name.
     fn run_start(&self, scan: &Scan<'_>, i: usize) -> Option<RunWord> {
         let token = scan.tokens[i];
@@ -614,7 +733,7 @@ impl PersonRecogniser {
         }
         match shape(word) {
             Shape::Capitalised => {
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 let part = if CAPITAL_PARTICLES.contains(&folded)
                     && scan.tokens.get(i + 1).is_some_and(|n| starts_upper(&scan.text[n.start..n.end]))
                     && single_space(scan.text, span.end, scan.tokens[i + 1].start)
@@ -626,7 +745,7 @@ impl PersonRecogniser {
                 Some(RunWord { span, part, class, in_place: false })
             }
             Shape::AllCaps => {
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 all_caps_name(folded, class).then_some(RunWord { span, part: Part::Word, class, in_place: false })
             }
             Shape::Other => None,
@@ -648,6 +767,10 @@ impl PersonRecogniser {
         let word = &text[token.start..token.end];
         let folded = &scan.folded[token.start..token.end];
         if is_initial(text, token) {
+            // "Marzotti S.p.A." is a company, not "Marzotti S.".
+            if legal_form_at(scan, token.start) {
+                return None;
+            }
             return Some(RunWord {
                 span: ByteSpan::new(token.start, token.end + 1),
                 part: Part::Initial,
@@ -669,14 +792,14 @@ impl PersonRecogniser {
                 Some(RunWord {
                     span,
                     part,
-                    class: self.gazetteer.classify(&scan.folded[span.start..span.end]),
+                    class: classify_word(self.gazetteer, &scan.folded[span.start..span.end]),
                     in_place: false,
                 })
             }
             Shape::AllCaps if prev.part == Part::Word && prev.class.is_name() => {
                 // After a known name in capitals, any known name continues it ("MARIO ROSSI").
                 let folded = &scan.folded[span.start..span.end];
-                let class = self.gazetteer.classify(folded);
+                let class = classify_word(self.gazetteer, folded);
                 (class.is_name() && folded.chars().count() >= 2).then_some(RunWord {
                     span,
                     part: Part::Word,
@@ -692,7 +815,7 @@ impl PersonRecogniser {
                 let next = scan.tokens.get(j + 1)?;
                 // "Francesco da Rio de Janeiro": a preposition before a place is not a particle.
                 if PREPOSITION_PARTICLES.contains(&folded)
-                    && self.gazetteer.classify(&scan.folded[next.start..next.end]).has(WordClass::PLACE)
+                    && classify_word(self.gazetteer, &scan.folded[next.start..next.end]).has(WordClass::PLACE)
                 {
                     return None;
                 }
@@ -720,6 +843,14 @@ impl PersonRecogniser {
         let mut end = words.len();
         let initial_position = is_sentence_initial(text, words[0].span.start);
         let mut titled = has_title_before(scan, titles, words[0].span.start);
+        // Verbs only people are the subject of, right before the run ("disse Cinto", "ha
+        // dichiarato Rossi", "moriva Verdi", "said Pip"), vouch for it less than a title.
+        // So does an apposition after a comma that gives a role or an age ("Provenzali, già
+        // direttore di Radio Uno", "Amarilli Caprio, 26 anni", "Tom Hale, our new nurse").
+        // Unlike a title it does not keep the words a run sheds ("Secondo Mario Rossi, direttore").
+        let voiced = !titled && !initial_position && after_human_verb(scan, words[0].span.start);
+        let appositive = !titled && !voiced && role_apposition_after(scan, words[words.len() - 1].span.end);
+        titled |= voiced;
         // A capitalised title inside the run ("Professor Helen Ward", "Dr Aisha Khan").
         while start < end && words[start].part == Part::Word && TITLES.contains(&fold_title(scan, words[start].span)) {
             if start + 1 < end {
@@ -734,9 +865,20 @@ impl PersonRecogniser {
         // given name follows ("Happy Birthday Sarah").
         // "La", "Lo", "Di" opening a sentence are articles and prepositions unless the pair is
         // a known surname ("La Russa", "Lo Russo").
+        // "De" is no Italian preposition (and "Di", "Del" before a word that is neither a
+        // place nor a common word are no prepositions either): "De Gasperi", "Di Maio", "Del Piero".
         if initial_position && words[0].part == Part::Particle && words.len() > 1 && !titled {
             let pair = ByteSpan::new(words[0].span.start, words[1].span.end);
-            if !self.gazetteer.classify(&scan.folded[pair.start..pair.end]).has(WordClass::SURNAME) {
+            let particle = &scan.folded[words[0].span.start..words[0].span.end];
+            let next = words[1];
+            let surname_particle = particle == "de"
+                || (matches!(particle, "di" | "del")
+                    && next.part == Part::Word
+                    && !next.class.has(WordClass::PLACE)
+                    && !is_common(next.class, language));
+            if !surname_particle
+                && !classify_word(self.gazetteer, &scan.folded[pair.start..pair.end]).has(WordClass::SURNAME)
+            {
                 start = 1;
             }
         }
@@ -744,6 +886,14 @@ impl PersonRecogniser {
         let common_only = |w: &RunWord| w.part == Part::Word && (common(w.class) || w.in_place) && !w.class.is_name();
         while start < end && !titled {
             let w = words[start];
+            // An apposition vouches for the words inside a sentence; at its start the opener
+            // still goes ("Secondo Mario Rossi, direttore").
+            // Opening a sentence, a lone common word stays a word: "Donna, 45 anni, …" is how
+            // clinical case reports start.
+            let opening_common = start == 0 && initial_position && common(w.class);
+            if appositive && ((start + 1 == end && !opening_common) || !(start == 0 && initial_position)) {
+                break;
+            }
             let article = w.part == Part::Particle
                 && start == 0
                 && initial_position
@@ -822,8 +972,23 @@ impl PersonRecogniser {
         }) {
             end = p;
         }
-        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place.
-        if !titled && start < end && after_place_noun(scan, words[start].span.start) {
+        // After "stazione di", "fiume", "villaggio di" the capitalised words name the place;
+        // after "la società", "il quotidiano", "l'uragano" they name a thing ("il quotidiano
+        // Libero", "la compagnia aerea Alitalia", "the magazine Vogue").
+        // A clear given name and a surname after "di" are the person the place belongs to
+        // ("il sito di Julian Assange").
+        let full_name = end - start >= 2
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::GIVEN)
+            && !common(words[start].class)
+            && !words[start].class.has(WordClass::PLACE)
+            && after_word(scan, words[start].span.start, "di");
+        if !titled
+            && start < end
+            && ((after_place_noun(scan, words[start].span.start) && !full_name)
+                || after_thing_noun(scan, words[start].span.start)
+                || (start > 0 && is_thing_noun(&scan.folded[words[start - 1].span.start..words[start - 1].span.end])))
+        {
             return None;
         }
         // Trailing common words ("Simon Lee Hospital").
@@ -832,6 +997,7 @@ impl PersonRecogniser {
             && common(words[end - 1].class)
             && !words[end - 1].class.is_name()
             && !titled
+            && !appositive
             && !words[start..end - 1].iter().any(|w| w.class.has(WordClass::GIVEN))
         {
             end -= 1;
@@ -843,13 +1009,71 @@ impl PersonRecogniser {
             return None;
         }
         // A run after "a", "in", "da" that starts with a place is a place ("a Santiago de
-        // Compostela", "da Rio de Janeiro").
+        // Compostela", "da Rio de Janeiro"); but "a", "da", "to" and "from" also introduce
+        // people, and a given name then a known surname is one ("grazie a Marco Rossi").
+        let first = &scan.folded[words[start].span.start..words[start].span.end];
+        let given_then_surname = end - start >= 2
+            && words[start].part == Part::Word
+            && words[start].class.has(WordClass::GIVEN)
+            && !PLACE_HEADS.contains(&first)
+            && self.gazetteer.population(first).is_none_or(|p| p < 100_000)
+            && words[end - 1].part == Part::Word
+            && words[end - 1].class.has(WordClass::SURNAME)
+            && words[start..end].iter().all(|w| w.part == Part::Word);
+        // A run headed by "San", "S.", "Villa", "Monte", "Porta", "Marina"… names a place
+        // ("San Giuliano", "S. Michele", "Villa Glori", "Marina di Ostia"), unless a title
+        // says it is a person or the head is a clear given name.
+        if !titled && end - start >= 2 {
+            let head = words[start];
+            let folded = &scan.folded[head.span.start..head.span.end];
+            let head_word = if head.part == Part::Initial { folded.trim_end_matches('.') } else { folded };
+            let place_head = if head.part == Part::Initial {
+                head_word == "s"
+            } else {
+                PLACE_HEADS.contains(&head_word)
+                    && !(head.class.has(WordClass::GIVEN)
+                        && !common(head.class)
+                        && !CAPITAL_PARTICLES.contains(&head_word))
+            };
+            if place_head {
+                return None;
+            }
+        }
+        // "St. Petersburg", "Ste. Marie": the abbreviated saint before the run heads a place.
+        if !titled {
+            let i = scan.token_at(words[start].span.start);
+            if i > 0 {
+                let prev = scan.tokens[i - 1];
+                if matches!(&scan.folded[prev.start..prev.end], "st" | "ste")
+                    && starts_upper(&scan.text[prev.start..prev.end])
+                    && matches!(&scan.text[prev.end..words[start].span.start], ". " | ".\u{a0}")
+                {
+                    return None;
+                }
+            }
+        }
+        // Italian "in" before a capitalised word introduces a place, whatever the word
+        // ("in Val Camonica", "in Tskhinvali").
+        // A person named after it is rare ("in Prussia Ottone Bismarck", "in De Gasperi 1985":
+        // a given name or a particle starts one).
+        if !titled
+            && language == Language::Italian
+            && words[start].part == Part::Word
+            && after_word(scan, words[start].span.start, "in")
+            && !words[start + 1..end]
+                .iter()
+                .any(|w| w.part == Part::Particle || (w.part == Part::Word && w.class.has(WordClass::GIVEN)))
+        {
+            return None;
+        }
         if !titled
             && words[start].part == Part::Word
             && words[start].class.has(WordClass::PLACE)
-            && ["a", "ad", "in", "da", "verso", "presso", "to", "from", "at"]
-                .iter()
-                .any(|w| after_word(scan, words[start].span.start, w))
+            && (after_word(scan, words[start].span.start, "in")
+                || (!given_then_surname
+                    && ["a", "ad", "da", "verso", "presso", "to", "from", "at"]
+                        .iter()
+                        .any(|w| after_word(scan, words[start].span.start, w))))
         {
             return None;
         }
@@ -865,10 +1089,26 @@ impl PersonRecogniser {
                 return None;
             }
         }
+        // Words that end the names of places, organisations and events ("Cofton Park", "Downing
+        // Street", "Red Bull Ring", "Tony Award"), or follow them ("Gartner research", "Rossi
+        // S.p.A."), make the run a thing. In English text a surname among them ("Stuart Hall")
+        // keeps the run a name.
+        if !titled && start < end {
+            let w = &words[end - 1];
+            let last = &scan.folded[w.span.start..w.span.end];
+            if (end - start >= 2
+                && w.part == Part::Word
+                && THING_SUFFIXES.contains(&last)
+                && (language == Language::Italian || !w.class.is_name()))
+                || followed_by_suffix(scan, w.span.end, language)
+            {
+                return None;
+            }
+        }
         // A common word (in either language) inside the run makes what precedes it the name of
         // a thing ("Misano World Circuit Marco Simoncelli", "Fed Cup", "Mini Cooper"): keep
         // only what follows, and only if it starts with a clear given name.
-        if !titled {
+        if !titled && !appositive {
             let either_common = |w: &RunWord| {
                 w.part == Part::Word
                     && (w.class.has(WordClass::COMMON_IT) || w.class.has(WordClass::COMMON_EN))
@@ -885,6 +1125,25 @@ impl PersonRecogniser {
                     return None;
                 }
                 start = rest;
+            }
+        }
+        // Italian puts no article before a person's full name: "il Nordic Council", "al Benito
+        // Stirpe", "nella Louis Vuitton Cup", "dell'Agence France Press" name things. A clear
+        // given name later in the run starts the person ("della Coldiretti Roberto Moncalvo").
+        // The same when the article comes before words the run has shed ("al Nordic Dental
+        // Council" is no "Council").
+        if !titled {
+            let clear_given = |w: &RunWord| {
+                w.part == Part::Word
+                    && w.class.has(WordClass::GIVEN)
+                    && !common(w.class)
+                    && !w.class.has(WordClass::PLACE)
+            };
+            let names = words[start..end].iter().filter(|w| w.part == Part::Word).count();
+            if names >= 2 && article_before(scan, words[start].span.start, language) {
+                start = (start + 1..end).find(|&k| clear_given(&words[k]) && k + 1 < end)?;
+            } else if start > 0 && article_before(scan, words[0].span.start, language) {
+                start = (start..end).find(|&k| clear_given(&words[k]) && k + 1 < end)?;
             }
         }
         let core = &words[start..end];
@@ -906,7 +1165,9 @@ impl PersonRecogniser {
         let has_numeral = core.iter().any(|w| w.part == Part::Numeral);
         let italian = language == Language::Italian;
 
-        let score = if titled {
+        let score = if voiced {
+            0.65
+        } else if titled {
             0.85
         } else if name_count >= 2 {
             let any_given = name_words().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
@@ -941,7 +1202,7 @@ impl PersonRecogniser {
             // An article before a single capitalised word makes it a thing, a team, a place or
             // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
             // not a person; given names keep a chance ("la Maria" in speech).
-            let articled = (elided || after_article(scan, core[0].span.start))
+            let articled = (elided || article_before(scan, core[0].span.start, language))
                 // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
                 && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
             let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
@@ -951,6 +1212,8 @@ impl PersonRecogniser {
             };
             let base: f32 = if calendar.contains(&folded_last) || big_place || (articled && !clear_given) {
                 0.0
+            } else if appositive {
+                0.65
             } else if c.has(WordClass::GIVEN) && !is_common_word && !place {
                 if first_initial { 0.65 } else { 0.7 }
             } else if c.has(WordClass::SURNAME) && !is_common_word && !place {
@@ -1006,6 +1269,7 @@ impl PersonRecogniser {
                 base
             }
         };
+        let score = if appositive && name_count >= 2 { score.max(0.65) } else { score };
         if score <= 0.0 {
             return None;
         }
@@ -1020,7 +1284,7 @@ impl PersonRecogniser {
             let mut matched = 0;
             for m in (k + 2..=words.len().min(k + 4)).rev() {
                 let span = ByteSpan::new(words[k].span.start, words[m - 1].span.end);
-                if self.gazetteer.classify(&scan.folded[span.start..span.end]).has(WordClass::PLACE) {
+                if classify_word(self.gazetteer, &scan.folded[span.start..span.end]).has(WordClass::PLACE) {
                     matched = m - k;
                     break;
                 }
@@ -1035,6 +1299,51 @@ impl PersonRecogniser {
             }
         }
     }
+}
+
+/// The classes of a folded word. Text in decomposed form ("Perche\u{301}", "Niccolo\u{300}",
+/// as some e-books and macOS files have it) is composed first, without allocating: the lists
+/// hold composed words.
+fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
+    // Combining diacritical marks U+0300..U+036F start with the UTF-8 bytes 0xCC or 0xCD.
+    if !folded.bytes().any(|b| b == 0xCC || b == 0xCD) {
+        return gazetteer.classify(folded);
+    }
+    let mut buf = [0u8; 96];
+    let mut len = 0;
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
+        let composed = chars.peek().and_then(|&mark| compose(c, mark));
+        let out = match composed {
+            Some(x) => {
+                chars.next();
+                x
+            }
+            None => c,
+        };
+        let n = out.len_utf8();
+        if len + n > buf.len() {
+            return gazetteer.classify(folded);
+        }
+        out.encode_utf8(&mut buf[len..len + n]);
+        len += n;
+    }
+    std::str::from_utf8(&buf[..len]).map_or_else(|_| gazetteer.classify(folded), |w| gazetteer.classify(w))
+}
+
+/// A lower-case Latin letter and a combining mark as one character, for the accents Italian,
+/// Spanish, French, German and Portuguese names use.
+fn compose(base: char, mark: char) -> Option<char> {
+    let table: &[(char, char)] = match mark {
+        '\u{300}' => &[('a', 'à'), ('e', 'è'), ('i', 'ì'), ('o', 'ò'), ('u', 'ù')],
+        '\u{301}' => &[('a', 'á'), ('e', 'é'), ('i', 'í'), ('o', 'ó'), ('u', 'ú'), ('y', 'ý')],
+        '\u{302}' => &[('a', 'â'), ('e', 'ê'), ('i', 'î'), ('o', 'ô'), ('u', 'û')],
+        '\u{303}' => &[('a', 'ã'), ('n', 'ñ'), ('o', 'õ')],
+        '\u{308}' => &[('a', 'ä'), ('e', 'ë'), ('i', 'ï'), ('o', 'ö'), ('u', 'ü'), ('y', 'ÿ')],
+        '\u{327}' => &[('c', 'ç')],
+        _ => return None,
+    };
+    table.iter().find(|(b, _)| *b == base).map(|&(_, c)| c)
 }
 
 /// Prepositions after which a capitalised word is a place ("a Cavour", "from Chester").
@@ -1071,7 +1380,7 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
         }
         if let Some(stem) = folded.strip_suffix(clitic)
             && stem.len() >= 3
-            && gazetteer.classify(stem).has(WordClass::COMMON_IT)
+            && classify_word(gazetteer, stem).has(WordClass::COMMON_IT)
         {
             return false;
         }
@@ -1079,7 +1388,7 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
     if folded.contains('-') {
         return folded.split('-').all(|part| {
             part.chars().count() >= 3 && {
-                let c = gazetteer.classify(part);
+                let c = classify_word(gazetteer, part);
                 !c.has(WordClass::COMMON_IT) && !c.has(WordClass::COMMON_EN) && !c.has(WordClass::PLACE)
             }
         });
@@ -1128,6 +1437,38 @@ const PLACE_NOUNS: &[&str] = &[
     "piazza",
     "via",
     "capitale",
+    "cittadina",
+    "paesino",
+    "prefettura",
+    "penisola",
+    "municipalità",
+    "dipartimento",
+    "sobborgo",
+    "periferia",
+    "abitanti",
+    "università",
+    "ateneo",
+    "ospedale",
+    "cimitero",
+    "tempio",
+    "monastero",
+    "convento",
+    "santuario",
+    "cattedrale",
+    "basilica",
+    "castello",
+    "sito",
+    "centrale",
+    "collina",
+    "colline",
+    "cascina",
+    "circuito",
+    "carcere",
+    "baia",
+    "altopiano",
+    "pianura",
+    "deserto",
+    "diocesi",
     "village",
     "town",
     "city",
@@ -1138,13 +1479,525 @@ const PLACE_NOUNS: &[&str] = &[
     "island",
 ];
 
+/// Capitalised words that head the names of places ("Villa Corsini", "Porta Pia", "Monte
+/// Bianco"): after "a" or "da" such a run is a place even when its words are also names.
+const PLACE_HEADS: &[&str] = &[
+    "villa", "palazzo", "porta", "torre", "castel", "castello", "borgo", "monte", "val", "valle", "piazza", "via",
+    "viale", "corso", "ponte", "lago", "isola", "capo", "punta", "san", "santa", "santo", "marina", "lido", "poggio",
+    "colle", "fonte", "bagni", "terme", "port", "fort", "mount", "lake", "saint", "st",
+];
+
 /// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
 /// in between.
+/// The noun may carry an elided article ("all'aeroporto di") and one adjective before "di"
+/// ("lo stato indiano di", "la centrale nucleare di").
 fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
+    // "dell'isola": the noun after an elided article.
+    let word = |k: usize| {
+        let w = &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
+        w.rsplit(['\'', '’']).next().unwrap_or(w)
+    };
+    let place_noun = |k: usize| PLACE_NOUNS.contains(&word(k));
+    let adjective = |k: usize| {
+        let w = word(k);
+        w.chars().count() >= 5
+            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
+            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
+    };
+    (i >= 1 && place_noun(i - 1))
+        || (i >= 2
+            && matches!(word(i - 1), "di" | "of" | "del" | "della")
+            && (place_noun(i - 2) || (i >= 3 && adjective(i - 2) && place_noun(i - 3))))
+}
+
+/// Nouns that introduce the name of an organisation, a medium, a product, an event or a
+/// building, not of a person ("la società Cotral", "il settimanale Diva", "l'uragano Ike",
+/// "lo stadio Olimpico"). Nouns that Italian also puts before eponyms people are named in
+/// ("legge", "governo", "riforma", "premio", "nave") and works titled after their characters
+/// ("il romanzo Margherita Pusterla") are left out.
+const THING_NOUNS: &[&str] = &[
+    "società",
+    "azienda",
+    "aziende",
+    "compagnia",
+    "ditta",
+    "impresa",
+    "gruppo",
+    "holding",
+    "marchio",
+    "marca",
+    "banca",
+    "associazione",
+    "agenzia",
+    "quotidiano",
+    "quotidiani",
+    "giornale",
+    "settimanale",
+    "mensile",
+    "rivista",
+    "testata",
+    "periodico",
+    "emittente",
+    "canale",
+    "rete",
+    "programma",
+    "trasmissione",
+    "sito",
+    "portale",
+    "piattaforma",
+    "app",
+    "applicazione",
+    "software",
+    "browser",
+    "squadra",
+    "club",
+    "partito",
+    "movimento",
+    "sindacato",
+    "coalizione",
+    "supermercato",
+    "supermercati",
+    "catena",
+    "negozio",
+    "ristorante",
+    "albergo",
+    "hotel",
+    "stadio",
+    "ospedale",
+    "clinica",
+    "policlinico",
+    "ateneo",
+    "liceo",
+    "museo",
+    "teatro",
+    "festival",
+    "torneo",
+    "campionato",
+    "operazione",
+    "uragano",
+    "ciclone",
+    "tifone",
+    "tempesta",
+    "vulcano",
+    "satellite",
+    "sonda",
+    "razzo",
+    "missile",
+    "telescopio",
+    "batterio",
+    "virus",
+    "vaccino",
+    "farmaco",
+    "treno",
+    "volo",
+    "autostrada",
+    "scandalo",
+    "inchiesta",
+    "concorso",
+    "prodotto",
+    "modello",
+    "scala",
+    "hurricane",
+    "storm",
+    "brand",
+    "magazine",
+    "newspaper",
+    "airline",
+    "stadium",
+    "airport",
+    "software",
+];
+
+fn is_thing_noun(folded: &str) -> bool {
+    THING_NOUNS.contains(&folded)
+}
+
+/// Endings of the relational and national adjectives that can sit between a thing noun and
+/// its name ("la compagnia ferroviaria spagnola Renfe", "la testata tedesca Der Spiegel").
+const ADJECTIVE_ENDINGS: &[&str] = &[
+    "ese", "esi", "ano", "ana", "ani", "ane", "ale", "ali", "ico", "ica", "ici", "iche", "aria", "ario", "ari", "ense",
+    "ensi", "ea", "eo", "ei", "ee", "sco", "sca", "schi", "sche", "are",
+];
+
+/// Whether one of [`THING_NOUNS`] comes right before `pos`, or before up to two adjectives.
+fn after_thing_noun(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
     let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
-    (i >= 1 && PLACE_NOUNS.contains(&word(i - 1)))
-        || (i >= 2 && matches!(word(i - 1), "di" | "of" | "del" | "della") && PLACE_NOUNS.contains(&word(i - 2)))
+    let adjective = |k: usize| {
+        let w = word(k);
+        w.chars().count() >= 5
+            && w.chars().all(char::is_lowercase)
+            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
+            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
+    };
+    let mut k = i;
+    let mut next_start = pos;
+    for _ in 0..3 {
+        if k == 0 || !single_space(scan.text, scan.tokens[k - 1].end, next_start) {
+            return false;
+        }
+        k -= 1;
+        next_start = scan.tokens[k].start;
+        // "dell'uragano": the noun after an elided article.
+        let noun = word(k).rsplit(['\'', '’']).next().unwrap_or_default();
+        if is_thing_noun(noun) && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase) {
+            return true;
+        }
+        if !adjective(k) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Last words of the names of places, organisations, events and prizes (English is the
+/// language of such names in Italian text too: "Hyde Park", "Nordic Council", "Davis Cup").
+const THING_SUFFIXES: &[&str] = &[
+    "park",
+    "street",
+    "square",
+    "road",
+    "avenue",
+    "lane",
+    "bridge",
+    "island",
+    "islands",
+    "river",
+    "bay",
+    "beach",
+    "hill",
+    "hills",
+    "valley",
+    "lake",
+    "mountain",
+    "mountains",
+    "forest",
+    "gardens",
+    "station",
+    "airport",
+    "stadium",
+    "arena",
+    "ring",
+    "circuit",
+    "circus",
+    "cup",
+    "award",
+    "awards",
+    "trophy",
+    "prize",
+    "council",
+    "committee",
+    "society",
+    "foundation",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "academy",
+    "hospital",
+    "clinic",
+    "church",
+    "cathedral",
+    "abbey",
+    "hall",
+    "house",
+    "tower",
+    "centre",
+    "center",
+    "hotel",
+    "club",
+    "united",
+    "city",
+    "group",
+    "corporation",
+    "company",
+    "bank",
+    "press",
+    "times",
+    "news",
+    "herald",
+    "tribune",
+    "airlines",
+    "airways",
+    "motors",
+    "records",
+    "studios",
+    "pictures",
+    "network",
+    "media",
+    "league",
+    "party",
+    "union",
+    "association",
+    "agency",
+    "research",
+    "services",
+    "systems",
+    "technologies",
+    "labs",
+    "day",
+    "festival",
+    "week",
+];
+
+/// Legal forms after a company's name ("Rossi S.p.A.", "Acme Ltd"), folded and without dots.
+const CORPORATE_SUFFIXES: &[&str] = &[
+    "spa", "srl", "srls", "sas", "snc", "sapa", "scarl", "inc", "ltd", "llc", "llp", "plc", "gmbh", "corp", "ag", "bv",
+    "nv",
+];
+
+/// Whether a legal form, or in Italian text one of [`THING_SUFFIXES`] in lower case ("Gartner
+/// research", "il Cinnamon hotel"), follows the word ending at `pos`.
+fn followed_by_suffix(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
+    let i = scan.token_at(pos);
+    let Some(&next) = scan.tokens.get(i).filter(|t| t.start >= pos) else {
+        return false;
+    };
+    if !single_space(scan.text, pos, next.start) {
+        return false;
+    }
+    let word = &scan.folded[next.start..next.end];
+    legal_form_at(scan, next.start)
+        || (language == Language::Italian
+            && char_at(scan.text, next.start).is_some_and(char::is_lowercase)
+            && THING_SUFFIXES.contains(&word))
+}
+
+/// Whether a legal form ("S.p.A.", "Srl", "Ltd.") starts at `pos`.
+fn legal_form_at(scan: &Scan<'_>, pos: usize) -> bool {
+    // "S.p.A." and "S.r.l." are tokens split at the dots: read the letters up to the next space.
+    let rest = &scan.folded[pos..];
+    let dotted_end = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ')').unwrap_or(rest.len());
+    let dotted = &rest[..dotted_end];
+    let mut letters = [0u8; 8];
+    let mut n = 0;
+    for b in dotted.bytes().filter(|b| *b != b'.') {
+        if n == letters.len() || !b.is_ascii_alphabetic() {
+            n = 0;
+            break;
+        }
+        letters[n] = b;
+        n += 1;
+    }
+    n > 0 && std::str::from_utf8(&letters[..n]).is_ok_and(|w| CORPORATE_SUFFIXES.contains(&w))
+}
+
+/// Verbs of saying, dying and being born, whose subject after them is a person.
+const HUMAN_VERBS: &[&str] = &[
+    "disse",
+    "dissero",
+    "rispose",
+    "risposero",
+    "chiese",
+    "domandò",
+    "gridò",
+    "esclamò",
+    "aggiunse",
+    "sussurrò",
+    "mormorò",
+    "replicò",
+    "spiegò",
+    "dichiarato",
+    "dichiara",
+    "afferma",
+    "affermato",
+    "precisa",
+    "precisato",
+    "sottolinea",
+    "sottolineato",
+    "commenta",
+    "commentato",
+    "spiega",
+    "spiegato",
+    "aggiunge",
+    "aggiunto",
+    "detto",
+    "detta",
+    "moriva",
+    "morì",
+    "nacque",
+    "nasceva",
+    "said",
+    "says",
+    "replied",
+    "asked",
+    "added",
+    "explained",
+    "died",
+    "nicknamed",
+];
+
+fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
+    let i = scan.token_at(pos);
+    i > 0 && {
+        let prev = scan.tokens[i - 1];
+        single_space(scan.text, prev.end, pos)
+            && HUMAN_VERBS.contains(&&scan.folded[prev.start..prev.end])
+            && char_at(scan.text, prev.start).is_some_and(char::is_lowercase)
+    }
+}
+
+/// Role nouns that, after a name and a comma, say who the person is. Honorifics are left out:
+/// after a comma they start the next person ("Anzi, la signorina Pasquinelli").
+const ROLE_NOUNS: &[&str] = &[
+    "direttore",
+    "direttrice",
+    "responsabile",
+    "analista",
+    "portavoce",
+    "fondatore",
+    "fondatrice",
+    "amministratore",
+    "amministratrice",
+    "capo",
+    "leader",
+    "esponente",
+    "giornalista",
+    "scrittore",
+    "scrittrice",
+    "attore",
+    "attrice",
+    "cantante",
+    "regista",
+    "pugile",
+    "calciatore",
+    "calciatrice",
+    "allenatore",
+    "allenatrice",
+    "economista",
+    "deputato",
+    "deputata",
+    "consigliere",
+    "consigliera",
+    "assessore",
+    "assessora",
+    "patriarca",
+    "marito",
+    "moglie",
+    "vedova",
+    "vedovo",
+    "figlio",
+    "figlia",
+    "madre",
+    "fratello",
+    "sorella",
+    "cugino",
+    "cugina",
+    "nipote",
+    "titolare",
+    "fondatore",
+    "autore",
+    "autrice",
+    "docente",
+    "ricercatore",
+    "ricercatrice",
+    "medico",
+    "avvocato",
+    "tennista",
+    "pilota",
+    "campione",
+    "campionessa",
+    "imprenditore",
+    "imprenditrice",
+    "sacerdote",
+    "parroco",
+    "monaco",
+    "director",
+    "founder",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "head",
+    "author",
+    "writer",
+    "actor",
+    "actress",
+    "singer",
+    "analyst",
+    "husband",
+    "wife",
+    "widow",
+    "mother",
+    "daughter",
+    "nurse",
+    "hygienist",
+    "dentist",
+    "receptionist",
+    "manager",
+    "owner",
+    "teacher",
+    "presidente",
+    "ministro",
+    "ministra",
+    "segretario",
+    "segretaria",
+    "sindaco",
+    "sindaca",
+    "governatore",
+    "governatrice",
+    "senatore",
+    "senatrice",
+    "generale",
+    "cardinale",
+    "vescovo",
+    "giudice",
+    "commissario",
+    "premier",
+    "professore",
+    "professoressa",
+    "ingegnere",
+    "dottore",
+    "dottoressa",
+    "president",
+    "governor",
+    "senator",
+    "judge",
+    "captain",
+    "coach",
+    "professor",
+    "doctor",
+];
+
+/// Words that can stand between the comma and the role ("già", "ex", "il nostro", "our new").
+const APPOSITION_FILLERS: &[&str] = &[
+    "già", "ex", "il", "lo", "la", "l'", "un", "uno", "una", "nostro", "nostra", "nuovo", "nuova", "attuale", "our",
+    "the", "a", "an", "new", "former",
+];
+
+/// Whether an apposition after a comma at `pos` gives a role or an age: ", già direttore",
+/// ", 26 anni", ", our new nurse".
+fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
+    if !scan.text[pos..].starts_with(", ") {
+        return false;
+    }
+    let first = scan.token_at(pos + 2);
+    for i in first..first + 3 {
+        let Some(&t) = scan.tokens.get(i) else {
+            return false;
+        };
+        let word = &scan.folded[t.start..t.end];
+        if ROLE_NOUNS.contains(&word) {
+            return true;
+        }
+        if word.bytes().all(|b| b.is_ascii_digit()) && word.len() <= 3 {
+            let next = scan.tokens.get(i + 1).map(|n| &scan.folded[n.start..n.end]);
+            return matches!(next, Some("anni" | "anno" | "years" | "year" | "mesi" | "months"));
+        }
+        if !APPOSITION_FILLERS.contains(&word.trim_end_matches('\'')) && !word.starts_with("l'") {
+            return false;
+        }
+        // "l'attuale": a filler elided onto the next word is one token.
+        if let Some(noun) = word.strip_prefix("l'")
+            && ROLE_NOUNS.contains(&noun)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
@@ -1155,13 +2008,27 @@ fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     }
 }
 
-fn after_article(scan: &Scan<'_>, pos: usize) -> bool {
+/// Elided articles and articulated prepositions before a word ("l'Egitto", "dell'Agence").
+const ELIDED_ARTICLES: &[&str] = &["l", "dell", "all", "nell", "sull", "dall", "coll", "un"];
+
+/// Whether an article (or an articulated preposition) comes right before `pos`: lower-case,
+/// elided onto the word, or capitalised at the start of an Italian sentence ("La Prussia").
+fn article_before(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
     let i = scan.token_at(pos);
+    if let Some(apostrophe) = char_before(scan.text, pos).filter(|c| matches!(c, '\'' | '’')) {
+        let Some(token) = scan.tokens.get(i).filter(|t| t.start < pos) else {
+            return false;
+        };
+        let prefix_end = pos - apostrophe.len_utf8();
+        return ELIDED_ARTICLES.contains(&&scan.folded[token.start..prefix_end]);
+    }
     i > 0 && {
         let prev = scan.tokens[i - 1];
+        let folded = &scan.folded[prev.start..prev.end];
         single_space(scan.text, prev.end, pos)
-            && ARTICLES.contains(&&scan.folded[prev.start..prev.end])
-            && !char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+            && ARTICLES.contains(&folded)
+            && (!char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
+                || (language == Language::Italian && folded != "i" && is_sentence_initial(scan.text, prev.start)))
     }
 }
 
@@ -1390,6 +2257,8 @@ mod tests {
         found(|b| Box::new(PersonRecogniser::new(b)), text)
     }
 
+    const NONE: [&str; 0] = [];
+
     fn persone(text: &str) -> Vec<String> {
         found_in(Language::Italian, |b| Box::new(PersonRecogniser::new(b)), text)
     }
@@ -1432,6 +2301,11 @@ mod tests {
         assert_eq!(people("Hey Lily, saw your x-rays"), ["Lily"]);
         assert_eq!(persone("Auguri a Stefano Moretti per i suoi 70 anni!"), ["Stefano Moretti"]);
         assert_eq!(persone("Grazie a Giulia per la torta"), ["Giulia"]);
+        // "a", "da", "to", "from" introduce people too: a given name and a known surname after
+        // them are a person even when both are also villages somewhere.
+        assert_eq!(persone("Grazie a Marco Rossi per la pazienza"), ["Marco Rossi"]);
+        assert_eq!(people("A lovely card from Laura Wood today"), ["Laura Wood"]);
+        assert_eq!(persone("Siamo stati in Val Camonica"), NONE);
     }
 
     #[test]
@@ -1463,6 +2337,122 @@ mod tests {
         assert!(people("Look at her amazing smile after her Invisalign treatment!").is_empty());
         assert!(persone("Il Governo e la Camera dei Deputati hanno votato in Parlamento.").is_empty());
         assert!(persone("La Democrazia Cristiana vinse le elezioni.").is_empty());
+    }
+
+    #[test]
+    fn an_article_before_a_full_name_makes_it_a_thing() {
+        // Italian puts no article before a person's full name: these name things.
+        assert_eq!(persone("La partita si gioca allo Stadio, anzi al Carlo Zecchini di Arezzo."), NONE);
+        assert_eq!(persone("Abbiamo seguito il corso della Luisa Spagnoli Academy a Perugia."), NONE);
+        assert_eq!(persone("Il premio è andato al Nordic Dental Council."), NONE);
+        // A clear given name after the thing starts the person.
+        assert_eq!(persone("Ha parlato il presidente della Coldiretti Roberto Mancuso."), ["Roberto Mancuso"]);
+        // Capitalised at the start of a sentence, the article still counts.
+        assert_eq!(persone("La Cordovia firmò il trattato nel 1866."), NONE);
+        assert_eq!(persone("La dottoressa Paola Neri ci ha scritto."), ["Paola Neri"]);
+        assert_eq!(people("We ran along the Charles Riverbank trail."), NONE);
+    }
+
+    #[test]
+    fn a_thing_noun_before_a_capitalised_word_names_a_thing() {
+        assert_eq!(persone("Lo sciopero dei piloti della compagnia aerea Volarina ha bloccato Fiumicino."), NONE);
+        assert_eq!(persone("Ne ha parlato il settimanale Dentalia, e poi la testata tedesca Zahnblatt."), NONE);
+        assert_eq!(persone("I danni dell'uragano Ike sono ingenti."), NONE);
+        assert_eq!(people("The damage from hurricane Ike was huge, the magazine Smilez reports."), NONE);
+        // A comma in between: the name is a person again.
+        assert_eq!(
+            persone("Lo dice il direttore della clinica odontoiatrica, Reinhard Krepler."),
+            ["Reinhard Krepler"]
+        );
+        // Works named after their characters are not things that hide a name.
+        assert_eq!(persone("Ha scritto il romanzo Margherita Pusterla."), ["Margherita Pusterla"]);
+    }
+
+    #[test]
+    fn words_that_end_names_of_things_and_legal_forms() {
+        assert_eq!(persone("Corriamo la maratona da Cofton Park a Downing Street."), NONE);
+        assert_eq!(persone("Ha vinto il Tony Award e la Davis Cup."), NONE);
+        assert_eq!(persone("I dati di Grentner research sono chiari."), NONE);
+        assert_eq!(persone("Forniture da Marzotti S.p.A. e da Bellandi Srl."), NONE);
+        assert_eq!(people("Supplies from Hartwell Ltd and Brackley Inc. arrived."), NONE);
+        // In English text a surname among those words is still a surname.
+        assert_eq!(people("Thanks to Stuart Hall for the flowers."), ["Stuart Hall"]);
+        assert_eq!(persone("Grazie a Marco Rossi per la visita."), ["Marco Rossi"]);
+    }
+
+    #[test]
+    fn lists_of_places_and_of_unknown_words_are_not_people() {
+        // A word listed with a town is a town.
+        assert_eq!(persone("Abbiamo studi a Bergamo, Treviolo, Vicenza e Brendola."), NONE);
+        assert_eq!(persone("Le sedi sono Milano, Zelarino e Grumello."), NONE);
+        // Three listed words no list knows as names are things.
+        assert_eq!(persone("Le centrali sono Cattrino, Civeaux, Gravelande e Pentry."), NONE);
+        assert_eq!(people("The plants are Cattrino, Civeaux and Pentry."), NONE);
+        // Names in a list stay names.
+        assert_eq!(persone("Hanno parlato Bruno, Piergabriele e Luciano."), ["Bruno", "Piergabriele", "Luciano"]);
+        assert_eq!(people("Thanks to Sarah, Tom and Olivia!"), ["Sarah", "Tom", "Olivia"]);
+    }
+
+    #[test]
+    fn runs_headed_by_san_villa_monte_name_places() {
+        assert_eq!(persone("La scuola di San Giuliano e l'ospedale di S. Michele sono chiusi."), NONE);
+        assert_eq!(persone("Siamo andati da Villa Glori a Monte Suello e poi a Marina di Ostia."), NONE);
+        assert_eq!(people("We moved from St. Petersburg to Port Talbot."), NONE);
+        // A title still makes a person; a surname alone is still a surname.
+        assert_eq!(persone("Ringraziamo il dott. Santo Villa."), ["Santo Villa"]);
+        assert_eq!(persone("Ha cantato Claudio Villa."), ["Claudio Villa"]);
+    }
+
+    #[test]
+    fn decomposed_accents_are_read_like_composed_ones() {
+        // "Perché" and "Niccolò" with combining accents (U+0301, U+0300), as in some e-books.
+        assert_eq!(persone("Perche\u{301} non venite a trovarci?"), NONE);
+        assert_eq!(people("Why? Perche\u{301} we care."), NONE);
+        assert_eq!(persone("Oggi Niccolo\u{300} Rossi ha fatto il controllo."), ["Niccolo\u{300} Rossi"]);
+    }
+
+    #[test]
+    fn de_di_del_opening_a_sentence_start_a_surname() {
+        assert_eq!(persone("De Santis ha aperto lo studio."), ["De Santis"]);
+        assert_eq!(persone("Di Brizio ci ha scritto ieri."), ["Di Brizio"]);
+        // Before a place or a common word they are prepositions.
+        assert_eq!(persone("Di Milano si parla molto."), NONE);
+        assert_eq!(people("De Santis called this morning."), ["De Santis"]);
+    }
+
+    #[test]
+    fn verbs_of_saying_and_dying_vouch_for_a_name() {
+        // "Cinto" and "Padrino" are also common words; after "disse" they are people.
+        assert_eq!(persone("- Vieni qui, - disse Cinto."), ["Cinto"]);
+        assert_eq!(persone("Nel 1901 moriva Verdi, e l'Italia pianse."), ["Verdi"]);
+        assert_eq!(people("\"Open wide,\" said Pip."), ["Pip"]);
+        // Opening a sentence the verb is not before the name.
+        assert_eq!(persone("Disse che sarebbe venuto."), NONE);
+    }
+
+    #[test]
+    fn an_apposition_with_a_role_or_an_age_vouches_for_a_name() {
+        // "Mancino" and "Caprio" are also common words; the apposition says they are people.
+        assert_eq!(persone("Ha parlato Mancino, già presidente del Senato."), ["Mancino"]);
+        assert_eq!(persone("Ricoverata Amarilli Caprio, 26 anni."), ["Amarilli Caprio"]);
+        assert_eq!(persone("Ha parlato Serge Lemoine, responsabile del museo."), ["Serge Lemoine"]);
+        assert_eq!(people("Meet Tom Hale, our new nurse."), ["Tom Hale"]);
+        // An honorific after the comma starts the next person, not an apposition.
+        assert_eq!(persone("Anzi, la signorina Pasquinelli ha telefonato."), ["Pasquinelli"]);
+        // A sentence opener still goes, and so does a lone common word opening a case report.
+        assert_eq!(persone("Secondo Martial Jorel, direttore della centrale, è tutto a posto."), ["Martial Jorel"]);
+        assert_eq!(persone("Donna, 45 anni, giunge in pronto soccorso."), NONE);
+        assert_eq!(people("Woman, 45 years old, presented with pain."), NONE);
+    }
+
+    #[test]
+    fn a_place_noun_and_di_name_a_place() {
+        assert_eq!(persone("Le prime code all'aeroporto di Capodarco."), NONE);
+        assert_eq!(persone("Alcuni abitanti di Machyneth hanno visto la scena."), NONE);
+        assert_eq!(persone("La centrale nucleare di Tokaimuro è chiusa."), NONE);
+        assert_eq!(people("The people of the town of Machyneth saw it."), NONE);
+        // A given name and a surname after "di" are the owner.
+        assert_eq!(persone("Sono usciti documenti sul sito di Julian Assange."), ["Julian Assange"]);
     }
 
     #[test]
