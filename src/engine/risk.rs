@@ -99,7 +99,7 @@ pub struct RiskAssessment {
 
 /// The overall risk (the response's `reidentification_risk`).
 pub fn reidentification_risk(analysis: &Analysis<'_>) -> f32 {
-    assess(analysis).score
+    analysis.risk().score
 }
 
 /// Assesses one analysed text.
