@@ -4,6 +4,11 @@
 
 use std::{env, fs, path::PathBuf};
 
+// Shared with the engine, which reads what this writes; the reading half is unused here.
+#[allow(dead_code)]
+#[path = "src/engine/recognisers/gazetteer_table.rs"]
+mod gazetteer_table;
+
 /// Messages that carry post text or patient details. Their `Debug` is written by hand in
 /// `src/service/proto.rs` so that a stray `{:?}` can never print a patient's words.
 const REDACTED_DEBUG: &[&str] = &[
@@ -38,5 +43,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // field) is INVALID_ARGUMENT, not INTERNAL (src/service/codec.rs).
         .codec_path("crate::service::codec::RiserboCodec")
         .compile_fds(compiler.file_descriptor_set())?;
+
+    write_gazetteer(&out_dir)?;
+    Ok(())
+}
+
+/// The gazetteer's word lists as one hash table (`src/engine/recognisers/gazetteer_table.rs`
+/// says why and how), so the engine looks a word up in place with no work at start-up.
+/// The class bits are `gazetteer::WordClass`'s; a unit test there checks the table answers as
+/// the lists do.
+fn write_gazetteer(out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = PathBuf::from("src/engine/recognisers/lexicons");
+    let read = |name: &str| -> Result<String, std::io::Error> {
+        println!("cargo:rerun-if-changed={}", dir.join(name).display());
+        fs::read_to_string(dir.join(name))
+    };
+    let (given, surnames, common_it, common_en, places) = (
+        read("given_names.txt")?,
+        read("surnames.txt")?,
+        read("common_words_it.txt")?,
+        read("common_words_en.txt")?,
+        read("places.tsv")?,
+    );
+    let lists = [(given.as_str(), 1), (surnames.as_str(), 2), (common_it.as_str(), 8), (common_en.as_str(), 16)];
+    fs::write(out_dir.join("gazetteer.bin"), gazetteer_table::write(&lists, 4, &places))?;
     Ok(())
 }

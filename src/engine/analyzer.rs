@@ -2,10 +2,12 @@
 //! score threshold, allow-lists, overlap resolution and person roles.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use super::context::Language;
 use super::entity::{ByteSpan, Entity, EntityKind, EntityType};
 use super::recogniser::{Candidate, RecogniseInput, Recogniser};
+use super::risk::RiskAssessment;
 use super::roles::RoleCues;
 use super::scan::{Scan, Scanner};
 
@@ -113,9 +115,18 @@ pub struct Analysis<'t> {
     /// Non-overlapping entities, ordered by start.
     pub entities: Vec<Entity>,
     pub language: Language,
+    /// The re-identification risk, assessed on first use: the response's risk, the
+    /// quasi-identifier rule and its explanation all read it.
+    risk: OnceLock<RiskAssessment>,
 }
 
 impl<'t> Analysis<'t> {
+    /// The re-identification risk of the entities (assessed once; the entities must not
+    /// change after it is first read).
+    pub fn risk(&self) -> &RiskAssessment {
+        self.risk.get_or_init(|| super::risk::assess(self))
+    }
+
     pub fn text(&self) -> &'t str {
         self.scan.text
     }
@@ -189,7 +200,7 @@ impl Analyzer {
                 entity.role = super::entity::Role::Staff;
             }
         }
-        Analysis { scan, entities, language: input.language }
+        Analysis { scan, entities, language: input.language, risk: OnceLock::new() }
     }
 }
 

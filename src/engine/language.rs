@@ -10,6 +10,7 @@ use whatlang::{Detector, Lang};
 
 use super::context::Language;
 use super::recognisers::gazetteer::{Gazetteer, WordClass};
+use super::text::{word_key, word_keys};
 
 /// Function words of one language that are not words of the other. Sorted for binary search.
 const ITALIAN: &[&str] = &[
@@ -26,6 +27,10 @@ const ENGLISH: &[&str] = &[
     "or", "our", "she", "thanks", "that", "the", "their", "there", "they", "this", "to", "today", "up", "was", "we",
     "were", "what", "when", "which", "will", "with", "would", "you", "your",
 ];
+
+/// [`ITALIAN`] and [`ENGLISH`] as [`word_key`]s, searched instead of the strings.
+const ITALIAN_KEYS: [u128; ITALIAN.len()] = word_keys(ITALIAN);
+const ENGLISH_KEYS: [u128; ENGLISH.len()] = word_keys(ENGLISH);
 
 const SAMPLE_BYTES: usize = 1024;
 
@@ -48,8 +53,12 @@ pub fn detect(text: &str, fallback: Language) -> Language {
 /// Counts the function words of each language in `sample`, without allocating: words are
 /// lower-cased into a small stack buffer, and longer words cannot be function words anyway.
 fn vote(sample: &str) -> (usize, usize) {
-    let (italian, english) = count_words(sample, |w| {
-        (usize::from(ITALIAN.binary_search(&w).is_ok()), usize::from(ENGLISH.binary_search(&w).is_ok()))
+    let (italian, english) = count_words(sample, |w| match word_key(w) {
+        Some(key) => (
+            usize::from(ITALIAN_KEYS.binary_search(&key).is_ok()),
+            usize::from(ENGLISH_KEYS.binary_search(&key).is_ok()),
+        ),
+        None => (0, 0),
     });
     if italian != english {
         return (italian, english);

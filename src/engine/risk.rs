@@ -20,6 +20,7 @@ use super::context::Language;
 use super::entity::{Entity, EntityKind, EntityType};
 use super::recognisers::gazetteer::Gazetteer;
 use super::recognisers::occupation;
+use super::text::{word_key, word_keys};
 
 const DIRECT_WEIGHT: f32 = 0.9;
 const HEALTH_FACTOR: f32 = 1.25;
@@ -98,7 +99,7 @@ pub struct RiskAssessment {
 
 /// The overall risk (the response's `reidentification_risk`).
 pub fn reidentification_risk(analysis: &Analysis<'_>) -> f32 {
-    assess(analysis).score
+    analysis.risk().score
 }
 
 /// Assesses one analysed text.
@@ -274,6 +275,11 @@ const MALE: &[&str] = &[
 ];
 const ONE_PERSON: &[&str] = &["patient", "paziente", "pz", "qualcuno", "quella", "quello", "someone", "tizia", "tizio"];
 
+/// The lists as [`word_key`]s: every token of a post is searched in all three.
+const FEMALE_KEYS: [u128; FEMALE.len()] = word_keys(FEMALE);
+const MALE_KEYS: [u128; MALE.len()] = word_keys(MALE);
+const ONE_PERSON_KEYS: [u128; ONE_PERSON.len()] = word_keys(ONE_PERSON);
+
 fn person_cues(analysis: &Analysis<'_>) -> (bool, bool) {
     let scan = &analysis.scan;
     let (mut female, mut male, mut one) = (false, false, false);
@@ -282,9 +288,10 @@ fn person_cues(analysis: &Analysis<'_>) -> (bool, bool) {
         if word.len() > 10 {
             continue;
         }
-        female |= FEMALE.binary_search(&word).is_ok();
-        male |= MALE.binary_search(&word).is_ok();
-        one |= ONE_PERSON.binary_search(&word).is_ok();
+        let Some(key) = word_key(word) else { continue };
+        female |= FEMALE_KEYS.binary_search(&key).is_ok();
+        male |= MALE_KEYS.binary_search(&key).is_ok();
+        one |= ONE_PERSON_KEYS.binary_search(&key).is_ok();
     }
     (one || female || male, female != male)
 }

@@ -35,7 +35,7 @@ pub struct QuasiIdentifier {
 
 impl Detector for QuasiIdentifier {
     fn detect(&self, input: &RuleInput<'_, '_>) -> Option<Detection> {
-        let assessment = risk::assess(input.analysis);
+        let assessment = input.analysis.risk();
         if assessment.quasi_score < self.threshold {
             return None;
         }
@@ -50,7 +50,7 @@ impl Detector for QuasiIdentifier {
     }
 
     fn explain(&self, input: &RuleInput<'_, '_>, locale: Language) -> Option<String> {
-        Some(risk::explain(&risk::assess(input.analysis), locale))
+        Some(risk::explain(input.analysis.risk(), locale))
     }
 }
 
