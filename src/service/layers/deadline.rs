@@ -20,7 +20,7 @@ use tokio::time::{Instant, Sleep};
 use tower::Layer;
 
 use super::{AroundCall, Body, Layered, Reply, refuse};
-use crate::service::status::{Refusal, refusal_status};
+use crate::service::status::Refusal;
 use crate::telemetry::Metrics;
 
 /// Bounds each call by its deadline.
@@ -129,9 +129,8 @@ impl BodyUntilDeadline {
     fn cut_off(&mut self, timeout: Duration) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
         self.inner = None;
         self.sleep = None;
-        let refusal = Refusal::DeadlineExceeded { timeout };
-        self.metrics.rejected(refusal.reason());
-        let (mut parts, ()) = refusal_status(refusal).into_http::<()>().into_parts();
+        // The same refusal a call gets before its answer starts, its headers sent as trailers.
+        let (mut parts, _) = refuse(Refusal::DeadlineExceeded { timeout }, &self.metrics).into_parts();
         parts.headers.remove(http::header::CONTENT_TYPE);
         Poll::Ready(Some(Ok(Frame::trailers(parts.headers))))
     }
