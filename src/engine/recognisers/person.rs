@@ -1499,12 +1499,7 @@ fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
         w.rsplit(['\'', '’']).next().unwrap_or(w)
     };
     let place_noun = |k: usize| PLACE_NOUNS.contains(&word(k));
-    let adjective = |k: usize| {
-        let w = word(k);
-        w.chars().count() >= 5
-            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
-            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
-    };
+    let adjective = |k: usize| adjective_by_ending(scan, k, word(k));
     (i >= 1 && place_noun(i - 1))
         || (i >= 2
             && matches!(word(i - 1), "di" | "of" | "del" | "della")
@@ -1620,17 +1615,19 @@ const ADJECTIVE_ENDINGS: &[&str] = &[
     "ensi", "ea", "eo", "ei", "ee", "sco", "sca", "schi", "sche", "are",
 ];
 
+/// Whether `word` (token `k`, or its part after an elided article) reads as one of the
+/// adjectives of [`ADJECTIVE_ENDINGS`]: written in lower case, five letters or more.
+fn adjective_by_ending(scan: &Scan<'_>, k: usize, word: &str) -> bool {
+    word.chars().count() >= 5
+        && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
+        && ADJECTIVE_ENDINGS.iter().any(|e| word.ends_with(e))
+}
+
 /// Whether one of [`THING_NOUNS`] comes right before `pos`, or before up to two adjectives.
 fn after_thing_noun(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
     let word = |k: usize| &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
-    let adjective = |k: usize| {
-        let w = word(k);
-        w.chars().count() >= 5
-            && w.chars().all(char::is_lowercase)
-            && char_at(scan.text, scan.tokens[k].start).is_some_and(char::is_lowercase)
-            && ADJECTIVE_ENDINGS.iter().any(|e| w.ends_with(e))
-    };
+    let adjective = |k: usize| word(k).chars().all(char::is_lowercase) && adjective_by_ending(scan, k, word(k));
     let mut k = i;
     let mut next_start = pos;
     for _ in 0..3 {
