@@ -50,8 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The gazetteer's word lists as one hash table (`src/engine/recognisers/gazetteer_table.rs`
 /// says why and how), so the engine looks a word up in place with no work at start-up.
-/// The class bits are `gazetteer::WordClass`'s; a unit test there checks the table answers as
-/// the lists do.
+/// The class bits are the table module's, which `gazetteer::WordClass` uses too; a unit test
+/// there checks the table answers as the lists do.
 fn write_gazetteer(out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from("src/engine/recognisers/lexicons");
     let read = |name: &str| -> Result<String, std::io::Error> {
@@ -65,7 +65,13 @@ fn write_gazetteer(out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::
         read("common_words_en.txt")?,
         read("places.tsv")?,
     );
-    let lists = [(given.as_str(), 1), (surnames.as_str(), 2), (common_it.as_str(), 8), (common_en.as_str(), 16)];
-    fs::write(out_dir.join("gazetteer.bin"), gazetteer_table::write(&lists, 4, &places))?;
+    use gazetteer_table::{COMMON_EN, COMMON_IT, GIVEN, PLACE, SURNAME};
+    let lists = [
+        (given.as_str(), GIVEN),
+        (surnames.as_str(), SURNAME),
+        (common_it.as_str(), COMMON_IT),
+        (common_en.as_str(), COMMON_EN),
+    ];
+    fs::write(out_dir.join("gazetteer.bin"), gazetteer_table::write(&lists, PLACE, &places))?;
     Ok(())
 }

@@ -24,12 +24,12 @@ static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.bin"))
 pub struct WordClass(u8);
 
 impl WordClass {
-    // The bits are also written by build.rs (`write_gazetteer`).
-    pub const GIVEN: WordClass = WordClass(1);
-    pub const SURNAME: WordClass = WordClass(2);
-    pub const PLACE: WordClass = WordClass(4);
-    pub const COMMON_IT: WordClass = WordClass(8);
-    pub const COMMON_EN: WordClass = WordClass(16);
+    // The bits are the table's, which build.rs writes (`write_gazetteer`).
+    pub const GIVEN: WordClass = WordClass(table::GIVEN);
+    pub const SURNAME: WordClass = WordClass(table::SURNAME);
+    pub const PLACE: WordClass = WordClass(table::PLACE);
+    pub const COMMON_IT: WordClass = WordClass(table::COMMON_IT);
+    pub const COMMON_EN: WordClass = WordClass(table::COMMON_EN);
 
     pub const fn has(self, other: WordClass) -> bool {
         self.0 & other.0 != 0

@@ -29,6 +29,13 @@ pub const ENTRY_WORDS: usize = 3;
 /// Population of an entry that is not a place.
 pub const NO_POPULATION: u32 = u32::MAX;
 
+/// The class bits of an entry (`gazetteer::WordClass`'s), one per list.
+pub const GIVEN: u8 = 1;
+pub const SURNAME: u8 = 2;
+pub const PLACE: u8 = 4;
+pub const COMMON_IT: u8 = 8;
+pub const COMMON_EN: u8 = 16;
+
 /// FNV-1a, 64 bits: short words, no key to protect (the table is public data).
 pub fn word_hash(word: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
