@@ -88,8 +88,11 @@ async fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
             break event["addr"].as_str().unwrap().to_owned();
         }
     };
+    // A guard against gross regressions (a policy compiled per call, a blocking probe), not
+    // the start-up target: that is measured on the release build by benches/loadgen.rs. A
+    // debug build takes about 0.25 s on an idle machine and up to 1.6 s at load average 8.
     let startup = started.elapsed();
-    assert!(startup < Duration::from_secs(1), "startup took {startup:?}");
+    assert!(startup < Duration::from_secs(5), "startup took {startup:?}");
 
     let channel = tonic::transport::Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap();
     let status = HealthClient::new(channel)
