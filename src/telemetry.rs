@@ -1,4 +1,5 @@
-//! Logs, traces and metrics. Logs go to stderr (text or JSON, filtered by `RUST_LOG`);
+//! Logs, traces and metrics. Logs go to stderr (text or JSON, filtered by `RUST_LOG`),
+//! written by a dedicated thread so a slow log consumer never stalls a call;
 //! with an OTLP endpoint, spans, metrics (and, when asked, decision records) are exported
 //! over OTLP/gRPC too; with a metrics address, Prometheus scrapes the same metrics from
 //! `GET /metrics`. Nothing recorded here carries request text or entity values: spans
@@ -52,6 +53,8 @@ pub struct Telemetry {
     tracer: Option<SdkTracerProvider>,
     meter: Option<SdkMeterProvider>,
     logs: Option<SdkLoggerProvider>,
+    /// Flushes the buffered log lines when dropped (at the end of [`Telemetry::shutdown`]).
+    log_writer: Option<tracing_appender::non_blocking::WorkerGuard>,
     prometheus: Option<prometheus::Registry>,
 }
 
@@ -117,8 +120,13 @@ impl Telemetry {
             opentelemetry::global::set_meter_provider(meter.clone());
             telemetry.meter = Some(meter);
         }
+        // Lines go through a queue to a writer thread: the async workers never block on
+        // stderr. When the consumer stalls and 128k lines are queued, further lines are
+        // dropped rather than calls delayed (the decision log, not stderr, is the audit record).
+        let (stderr, guard) = tracing_appender::non_blocking(std::io::stderr());
+        telemetry.log_writer = Some(guard);
         let (text, json) = match options.log_format {
-            LogFormat::Text => (Some(tracing_subscriber::fmt::layer().with_writer(std::io::stderr)), None),
+            LogFormat::Text => (Some(tracing_subscriber::fmt::layer().with_writer(stderr.clone())), None),
             LogFormat::Json => (
                 None,
                 Some(
@@ -127,7 +135,7 @@ impl Telemetry {
                         .flatten_event(true)
                         .with_current_span(true)
                         .with_span_list(false)
-                        .with_writer(std::io::stderr),
+                        .with_writer(stderr),
                 ),
             ),
         };
@@ -194,6 +202,7 @@ impl Telemetry {
         {
             eprintln!("riserbo: flushing metrics: {e}");
         }
+        drop(self.log_writer);
     }
 }
 
