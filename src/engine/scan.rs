@@ -3,7 +3,8 @@
 //! text. Recognisers and rules register what they need while a policy is compiled and read
 //! the results from a [`Scan`]; nothing is compiled per request.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::OverlappingState;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
 
@@ -136,11 +137,16 @@ impl ScannerBuilder {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .start_kind(StartKind::Anchored)
                     .build(terms.iter().map(|(t, _)| t.as_str()))?,
             )
         };
+        let mut first_bytes = [false; 256];
+        for (term, _) in &terms {
+            first_bytes[usize::from(term.as_bytes()[0])] = true;
+        }
         let tags = terms.into_iter().map(|(_, tags)| tags.into_boxed_slice()).collect();
-        Ok(Scanner { set, regexes, automaton, tags, lexicon_names: self.lexicon_names })
+        Ok(Scanner { set, regexes, automaton, first_bytes, tags, lexicon_names: self.lexicon_names })
     }
 
     fn pattern_error(&self, error: regex::Error) -> ScannerError {
@@ -158,7 +164,10 @@ impl ScannerBuilder {
 pub struct Scanner {
     set: RegexSet,
     regexes: Vec<Regex>,
+    /// Anchored: searched only from where a whole word can start (see [`collect_lexicon_hits`]).
     automaton: Option<AhoCorasick>,
+    /// The bytes some term starts with: an anchored search from any other byte finds nothing.
+    first_bytes: [bool; 256],
     tags: Vec<Box<[TermTag]>>,
     lexicon_names: Vec<String>,
 }
@@ -190,7 +199,7 @@ impl Scanner {
         };
         let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
-            collect_lexicon_hits(ac, &self.tags, &folded, &mut hits);
+            collect_lexicon_hits(ac, &self.first_bytes, &self.tags, &folded, &mut hits);
         }
         hits.sort_unstable_by_key(|h| (h.lexicon, h.span.start, h.span.end));
         hits.dedup();
@@ -220,17 +229,50 @@ impl Scanner {
     }
 }
 
-fn collect_lexicon_hits(ac: &AhoCorasick, tags: &[Box<[TermTag]>], folded: &str, out: &mut Vec<LexiconHit>) {
+/// Every whole-word term occurrence in `folded`, as lexicon hits, in the order an overlapping
+/// unanchored search reports them (by end, then by start), so the caller's sort gives the
+/// same result for hits that tie.
+///
+/// Why anchored searches: a hit must start where no word character precedes it, so the
+/// automaton is run only from those positions (and only when a term starts with the byte
+/// there), and each run stops where the text leaves the trie. An unanchored overlapping pass
+/// walked every byte, followed failure links, and reported every term inside longer words
+/// ("pi" in "capire") only for the boundary check to drop it: it was a seventh of CheckPost.
+fn collect_lexicon_hits(
+    ac: &AhoCorasick,
+    first_bytes: &[bool; 256],
+    tags: &[Box<[TermTag]>],
+    folded: &str,
+    out: &mut Vec<LexiconHit>,
+) {
     let bytes = folded.as_bytes();
-    for m in ac.find_overlapping_iter(folded) {
-        let (start, end) = (m.start(), m.end());
-        // Whole words only; matches cannot split a char because terms are valid UTF-8 and
-        // start and end on char boundaries of the folded text.
-        if start > 0 && super::text::char_before(folded, start).is_some_and(is_word_char) {
-            continue;
+    // (end, start, term) of every occurrence that starts where a word can start.
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut after_word_char = false;
+    for (start, c) in folded.char_indices() {
+        if !after_word_char && first_bytes[usize::from(bytes[start])] {
+            // The low-level call: the iterators refuse anchored overlapping searches (their
+            // semantics are ambiguous in general; here only matches starting at `start` count).
+            let input = Input::new(folded).range(start..).anchored(Anchored::Yes);
+            let mut state = OverlappingState::start();
+            loop {
+                ac.try_find_overlapping(input.clone(), &mut state).expect("the automaton supports anchored searches");
+                let Some(m) = state.get_match() else { break };
+                // A state's matches include terms that are suffixes of its path, starting
+                // later: those are found from their own start.
+                if m.start() == start {
+                    found.push((m.end(), start, m.pattern().as_usize()));
+                }
+            }
         }
+        after_word_char = is_word_char(c);
+    }
+    found.sort_unstable();
+    for (end, start, term) in found {
+        // Matches cannot split a char because terms are valid UTF-8 and start and end on
+        // char boundaries of the folded text.
         let word_continues = end < bytes.len() && super::text::char_at(folded, end).is_some_and(is_word_char);
-        for tag in tags[m.pattern().as_usize()].iter() {
+        for tag in tags[term].iter() {
             let end = if tag.prefix {
                 extend_to_word_end(folded, end)
             } else if word_continues {
@@ -373,5 +415,66 @@ mod tests {
         let scan = s.scan(text);
         let start = text.find("943").unwrap();
         assert!(!scan.has_context(ctx, ByteSpan::new(start, text.len()), 5, 0));
+    }
+
+    /// The lexicon pass as first written: one unanchored overlapping search over every byte,
+    /// dropping the occurrences that start inside a word.
+    fn unanchored_hits(terms: &[(String, Vec<TermTag>)], folded: &str) -> Vec<LexiconHit> {
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(terms.iter().map(|(t, _)| t.as_str()))
+            .unwrap();
+        let bytes = folded.as_bytes();
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(folded) {
+            let (start, end) = (m.start(), m.end());
+            if start > 0 && super::super::text::char_before(folded, start).is_some_and(is_word_char) {
+                continue;
+            }
+            let word_continues =
+                end < bytes.len() && super::super::text::char_at(folded, end).is_some_and(is_word_char);
+            for tag in terms[m.pattern().as_usize()].1.iter() {
+                let end = if tag.prefix {
+                    extend_to_word_end(folded, end)
+                } else if word_continues {
+                    continue;
+                } else {
+                    end
+                };
+                out.push(LexiconHit { span: ByteSpan::new(start, end), lexicon: tag.lexicon, entry: tag.entry });
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The anchored pass reports the same hits in the same order as the unanchored one,
+        /// so hits that tie in the scan's sort stay in the same order too. A small alphabet
+        /// with word and non-word characters, multi-byte ones among them, makes terms overlap,
+        /// nest and straddle word boundaries; two lexicons share terms.
+        #[test]
+        fn anchored_pass_reports_what_the_unanchored_pass_reported(
+            text in "[ab àé'’ .-]{0,40}",
+            terms in proptest::collection::btree_map("[ab à'’ -]{1,5}", (0u32..2, 0u32..3, proptest::bool::ANY), 1..12),
+        ) {
+            let mut builder = ScannerBuilder::new();
+            let lexicons = [builder.lexicon("one"), builder.lexicon("two")];
+            for (term, (lexicon, entry, prefix)) in &terms {
+                let term = if *prefix { format!("{term}*") } else { term.clone() };
+                builder.term(lexicons[*lexicon as usize], &term, *entry);
+                builder.term(lexicons[0], &term, entry + 10);
+            }
+            let mut sorted: Vec<(String, Vec<TermTag>)> = builder.terms.clone().into_iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            let scanner = builder.build().unwrap();
+            let mut folded = String::new();
+            fold_case(&text, &mut folded);
+            let mut got = Vec::new();
+            if let Some(ac) = &scanner.automaton {
+                collect_lexicon_hits(ac, &scanner.first_bytes, &scanner.tags, &folded, &mut got);
+            }
+            proptest::prop_assert_eq!(got, unanchored_hits(&sorted, &folded));
+        }
     }
 }

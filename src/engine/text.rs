@@ -11,10 +11,37 @@ use super::entity::ByteSpan;
 /// Why not `str::to_lowercase`: it can change lengths ("İ" → "i̇"), which would force an
 /// offset map and an allocation per token.
 pub fn fold_case(text: &str, out: &mut String) {
-    out.clear();
-    out.reserve(text.len());
-    out.extend(text.chars().map(fold_char));
+    // Byte by byte, not char by char (pushing chars was 2 % of CheckPost): ASCII bytes
+    // are never part of a longer character, so they are folded in place, and only the
+    // characters that start with a non-ASCII byte are decoded, folded to the same length and
+    // written back.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    bytes.extend_from_slice(text.as_bytes());
+    for b in bytes.iter_mut() {
+        *b = fold_ascii(*b);
+    }
+    let mut at = 0;
+    while let Some(offset) = text.as_bytes()[at..].iter().position(|b| !b.is_ascii()) {
+        let start = at + offset;
+        let c = char_at(text, start).expect("a non-ASCII byte starts a character here");
+        let folded = fold_char(c);
+        if folded != c {
+            folded.encode_utf8(&mut bytes[start..start + c.len_utf8()]);
+        }
+        at = start + c.len_utf8();
+    }
+    *out = String::from_utf8(bytes).expect("same-length characters at the same offsets");
     debug_assert_eq!(out.len(), text.len());
+}
+
+/// [`fold_char`] of an ASCII byte; other bytes unchanged.
+#[inline]
+fn fold_ascii(b: u8) -> u8 {
+    match b {
+        b'\n' | b'\r' | b'\t' => b' ',
+        b => b.to_ascii_lowercase(),
+    }
 }
 
 /// The same-length lower-case (and whitespace-normalised) form of one character.
@@ -75,6 +102,8 @@ pub fn is_isolated(text: &str, start: usize, end: usize) -> bool {
 /// apostrophes and hyphens kept when a word character follows: "D'Angelo", "check-up").
 pub fn tokenize(text: &str, out: &mut Vec<ByteSpan>) {
     out.clear();
+    // About one token per six bytes of prose: reserve once instead of growing from empty.
+    out.reserve(text.len() / 6);
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -225,5 +254,16 @@ mod tests {
         }
         let ascii = Utf16Index::new("hello");
         assert_eq!(ascii.utf16(3), 3);
+    }
+
+    proptest::proptest! {
+        /// Folding byte by byte gives what folding each character gives.
+        #[test]
+        fn fold_case_folds_each_character(text in "(?s).{0,40}|[aÀİß\n\tZé’ ]{0,40}") {
+            let mut folded = String::from("left over");
+            fold_case(&text, &mut folded);
+            let want: String = text.chars().map(fold_char).collect();
+            proptest::prop_assert_eq!(folded, want);
+        }
     }
 }
