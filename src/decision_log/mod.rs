@@ -30,6 +30,13 @@ pub const DATABASE_FILE: &str = "decisions.sqlite";
 /// Records written per transaction at most.
 const BATCH: usize = 512;
 
+/// How long the writer lets records gather after the first one arrives before it commits.
+/// One transaction per call cost the writer thread a wake-up, a WAL append and a commit per
+/// decision: about a sixth of the server's CPU under load. Records wait in memory for this
+/// long at most, which is no weaker than before (a queued record was never on disk either),
+/// and shutdown still drains and commits everything.
+const LINGER: Duration = Duration::from_millis(10);
+
 /// How the decision log is set up.
 #[derive(Debug, Clone)]
 pub struct DecisionLogOptions {
@@ -295,8 +302,13 @@ fn write_loop(
     let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
     let mut prune = false;
     let mut stop = false;
+    let mut last_batch_full = false;
     while !stop {
         let Some(first) = rx.blocking_recv() else { break };
+        // A full last batch means a backlog: commit at once. Flushes and stops don't wait either.
+        if matches!(first, Message::Record(_)) && !last_batch_full {
+            std::thread::sleep(LINGER);
+        }
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
@@ -312,6 +324,7 @@ fn write_loop(
                 next = rx.try_recv().ok();
             }
         }
+        last_batch_full = batch.len() >= BATCH;
         if !batch.is_empty() {
             match store::insert(&mut conn, &batch) {
                 Ok(()) => {
