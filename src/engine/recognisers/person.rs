@@ -1305,11 +1305,17 @@ impl PersonRecogniser {
 /// as some e-books and macOS files have it) is composed first, without allocating: the lists
 /// hold composed words.
 fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
+    let mut buf = [0u8; 96];
+    gazetteer.classify(composed(folded, &mut buf))
+}
+
+/// `folded` with its combining marks composed onto their letters, in `buf` when it has any
+/// (the word itself when it has none or is too long for `buf`).
+fn composed<'a>(folded: &'a str, buf: &'a mut [u8; 96]) -> &'a str {
     // Combining diacritical marks U+0300..U+036F start with the UTF-8 bytes 0xCC or 0xCD.
     if !folded.bytes().any(|b| b == 0xCC || b == 0xCD) {
-        return gazetteer.classify(folded);
+        return folded;
     }
-    let mut buf = [0u8; 96];
     let mut len = 0;
     let mut chars = folded.chars().peekable();
     while let Some(c) = chars.next() {
@@ -1323,12 +1329,15 @@ fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
         };
         let n = out.len_utf8();
         if len + n > buf.len() {
-            return gazetteer.classify(folded);
+            return folded;
         }
         out.encode_utf8(&mut buf[len..len + n]);
         len += n;
     }
-    std::str::from_utf8(&buf[..len]).map_or_else(|_| gazetteer.classify(folded), |w| gazetteer.classify(w))
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(w) => w,
+        Err(_) => folded,
+    }
 }
 
 /// A lower-case Latin letter and a combining mark as one character, for the accents Italian,
@@ -1374,6 +1383,10 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
     // A verb with clitic pronouns opening a sentence ("Lasciatemi", "Dimmelo", "Portala") is
     // a word; inside a sentence "Scalzone" is not "scalzo" + "ne".
     let gazetteer = Gazetteer::get();
+    let mut buf = [0u8; 96];
+    if sentence_start && italian_word_by_form(gazetteer, composed(folded, &mut buf)) {
+        return false;
+    }
     for clitic in CLITICS {
         if !sentence_start {
             break;
@@ -1394,6 +1407,128 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
         });
     }
     true
+}
+
+/// Italian connectives the word lists lack (Morph-it! has no conjunctions): they open
+/// sentences capitalised ("Qualora", "Difatti") and no name is one.
+const CONNECTIVES_IT: &[&str] = &[
+    "qualora",
+    "difatti",
+    "invero",
+    "seppur",
+    "seppure",
+    "ciononostante",
+    "nondimeno",
+    "altresì",
+    "laddove",
+    "allorché",
+    "allorquando",
+    "eppure",
+    "ebbene",
+    "oppure",
+    "ossia",
+    "ovvero",
+    "sennonché",
+    "tuttora",
+];
+
+/// Endings of Italian finite verbs, gerunds and infinitives with a clitic, with the infinitive
+/// endings that replace them: "Scendemmo" is "scendere", "Ritornai" "ritornare",
+/// "Considerando" "considerare", "Buttarmi" "buttare".
+const VERB_ENDINGS: &[(&str, &[&str])] = &[
+    ("iamo", &["are", "ere", "ire"]),
+    ("ammo", &["are"]),
+    ("emmo", &["ere"]),
+    ("immo", &["ire"]),
+    ("arono", &["are"]),
+    ("erono", &["ere"]),
+    ("irono", &["ire"]),
+    ("avano", &["are"]),
+    ("evano", &["ere"]),
+    ("ivano", &["ire"]),
+    ("ava", &["are"]),
+    ("eva", &["ere"]),
+    ("iva", &["ire"]),
+    ("ando", &["are"]),
+    ("endo", &["ere", "ire"]),
+    ("erebbero", &["are", "ere"]),
+    ("erebbe", &["are", "ere"]),
+    ("ereste", &["are", "ere"]),
+    ("erei", &["are", "ere"]),
+    ("irebbe", &["ire"]),
+    ("eranno", &["are", "ere"]),
+    ("erò", &["are", "ere"]),
+    ("erà", &["are", "ere"]),
+    ("irò", &["ire"]),
+    ("assero", &["are"]),
+    ("essero", &["ere"]),
+    ("ai", &["are"]),
+    ("ò", &["are"]),
+    ("è", &["ere"]),
+    ("armi", &["are"]),
+    ("arsi", &["are"]),
+    ("arci", &["are"]),
+    ("arlo", &["are"]),
+    ("arla", &["are"]),
+    ("arne", &["are"]),
+    ("ermi", &["ere"]),
+    ("ersi", &["ere"]),
+    ("erci", &["ere"]),
+    ("erlo", &["ere"]),
+    ("erla", &["ere"]),
+    ("erne", &["ere"]),
+    ("irmi", &["ire"]),
+    ("irsi", &["ire"]),
+    ("irlo", &["ire"]),
+];
+
+/// Whether a word no list knows reads as an inflected Italian word: a superlative
+/// ("Gravissimo", "Lunghissima"), a conjunction in "-ché" ("Benché", "Cosicché"), an old
+/// acute spelling of a known word ("Cosí"), or a verb form whose infinitive is a common word
+/// ("Scherzammo", "Versai", "Borbottò", "Concludendo"). No allocation: the infinitive is
+/// built in a stack buffer.
+fn italian_word_by_form(gazetteer: &Gazetteer, folded: &str) -> bool {
+    if CONNECTIVES_IT.contains(&folded) || folded.ends_with("ché") || folded.ends_with("chè") {
+        return true;
+    }
+    if folded.chars().count() >= 8 && ["issimo", "issima", "issimi", "issime"].iter().any(|e| folded.ends_with(e)) {
+        return true;
+    }
+    let mut buf = [0u8; 64];
+    let common = |stem: &str, ending: &str, buf: &mut [u8; 64]| {
+        let n = stem.len() + ending.len();
+        n <= buf.len() && {
+            buf[..stem.len()].copy_from_slice(stem.as_bytes());
+            buf[stem.len()..n].copy_from_slice(ending.as_bytes());
+            std::str::from_utf8(&buf[..n]).is_ok_and(|w| gazetteer.classify(w).has(WordClass::COMMON_IT))
+        }
+    };
+    // "Cosí", "Perció": the acute accent some old texts put on a final i, u, o.
+    if let Some(last) = folded.chars().next_back()
+        && let Some(grave) = match last {
+            'í' => Some("ì"),
+            'ú' => Some("ù"),
+            'ó' => Some("ò"),
+            _ => None,
+        }
+    {
+        return common(&folded[..folded.len() - last.len_utf8()], grave, &mut buf);
+    }
+    for (ending, infinitives) in VERB_ENDINGS {
+        let Some(stem) = folded.strip_suffix(ending) else {
+            continue;
+        };
+        // "Amereste" is "amare": long endings leave short stems.
+        if stem.chars().count() < if ending.len() >= 4 { 2 } else { 3 } {
+            continue;
+        }
+        // "Scarichiamo": the h that keeps the sound hard goes in the infinitive ("scaricare").
+        let soft = stem.strip_suffix('h').filter(|s| s.ends_with('c') || s.ends_with('g'));
+        if infinitives.iter().any(|inf| common(stem, inf, &mut buf) || soft.is_some_and(|s| common(s, inf, &mut buf))) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Articles and articulated prepositions that do not come before a person's name.
@@ -2456,6 +2591,27 @@ mod tests {
     fn places_are_not_people() {
         assert!(persone("Il ragazzo gioca nella squadra di basket di Treviglio").is_empty());
         assert!(people("a lady from Bakewell in the United Kingdom").is_empty());
+    }
+
+    #[test]
+    fn inflected_italian_words_opening_a_sentence_are_words() {
+        // Verb forms whose infinitive is a common word, superlatives, "-ché" conjunctions and
+        // connectives no list has: none is a name, however rare the form.
+        for text in [
+            "Scherzammo a lungo con i colleghi.",
+            "Ritornai in studio dopo le ferie.",
+            "Considerando il caso, serve una panoramica.",
+            "Buttarmi giù non serve.",
+            "Lunghissima giornata in studio oggi.",
+            "Benché fosse tardi, siamo rimasti.",
+            "Qualora il dolore continuasse, chiamateci.",
+            "Cosí finisce la giornata.",
+        ] {
+            assert_eq!(persone(text), NONE, "{text}");
+        }
+        // A surname no list knows still opens a sentence as a name.
+        assert_eq!(persone("Provenzano ha chiamato lo studio."), ["Provenzano"]);
+        assert_eq!(people("Dalloway said she would buy the flowers herself."), ["Dalloway"]);
     }
 
     #[test]
