@@ -860,6 +860,72 @@ impl PersonRecogniser {
                 return None;
             }
         }
+        // A role and what it is a role of, then the person: "il ministro del Lavoro Poletti",
+        // "il presidente della Regione Lazio Piero Marrazzo", "il sindaco di New York Bill de
+        // Blasio". The run holds the complement and the name: the name starts at a clear given
+        // name, or is the last word when that is a surname or a word no list knows.
+        let complement =
+            if titled || initial_position { None } else { role_complement_before(scan, words[0].span.start) };
+        if let Some(words_between) = complement {
+            // With no word between the preposition and the run, the run starts with the
+            // complement ("un responsabile del Robert Koch-Institut" is no person).
+            let first = if words_between { start } else { start + 1 };
+            let name_or_unknown =
+                |w: &RunWord| w.part != Part::Word || (!w.in_place && (w.class.is_name() || w.class.is_unknown()));
+            // The name starts at a given name followed by names ("Romano Prodi", "Bill de
+            // Blasio", "Piero Marrazzo")…
+            // A hamlet that is also a name is the name ("Marta", "Bianchi").
+            let hamlet = |w: &RunWord| {
+                self.gazetteer.population(&scan.folded[w.span.start..w.span.end]).is_some_and(|p| p > 0 && p < 10_000)
+            };
+            let given_at = |k: usize| {
+                words[k].part == Part::Word
+                    && words[k].class.has(WordClass::GIVEN)
+                    && !words[k].in_place
+                    && (!words[k].class.has(WordClass::PLACE) || hamlet(&words[k]))
+                    && k + 1 < end
+            };
+            // Right after the preposition, a run of known names is the person the role
+            // belongs to ("la figlia di George Floyd", "ministro di Carlo Alberto").
+            let own_name = !words_between
+                && given_at(start)
+                && words[start + 1..end].iter().all(|w| w.part != Part::Word || (!w.in_place && w.class.is_name()));
+            let given_led = if own_name {
+                None
+            } else {
+                (first..end).find(|&k| given_at(k) && words[k + 1..end].iter().all(name_or_unknown))
+            };
+            if let Some(k) = given_led {
+                start = k;
+                titled = true;
+            } else if end - start >= 2 && words[end - 1].part == Part::Word {
+                // …or is the last word, a surname or a word no list knows, after a complement of
+                // known words ("del Lavoro Poletti", "dei Trasporti Bianchi", "di Belgrado
+                // Irinej"); not after an organisation's head noun, whose name follows it
+                // ("della Fondazione Cariplo").
+                let last = words[end - 1];
+                let head = &scan.folded[words[start].span.start..words[start].span.end];
+                let surname_like = !last.in_place
+                    && (!last.class.has(WordClass::PLACE) || (hamlet(&last) && last.class.is_name()))
+                    && (last.class.has(WordClass::SURNAME) || !common(last.class));
+                let own = match language {
+                    Language::Italian => WordClass::COMMON_IT,
+                    Language::English => WordClass::COMMON_EN,
+                };
+                let known_complement = words[start..end - 1].iter().all(|w| {
+                    w.part != Part::Word
+                        || ((w.class.has(own) || w.class.has(WordClass::PLACE)) && !w.class.has(WordClass::GIVEN))
+                });
+                let org_head = is_thing_noun(head) || PLACE_NOUNS.contains(&head) || ORG_HEADS.contains(&head);
+                if !own_name && surname_like && known_complement && !org_head {
+                    start = end - 1;
+                    while start > 0 && words[start - 1].part == Part::Particle {
+                        start -= 1;
+                    }
+                    titled = true;
+                }
+            }
+        }
         // Leading common words: the start of the sentence ("Ieri Mario"), or an organisation
         // or place heading the run ("Democrazia Cristiana", "Studio Bianchi") unless a clear
         // given name follows ("Happy Birthday Sarah").
@@ -2132,6 +2198,73 @@ fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
     false
 }
 
+/// Prepositions that join a role to what it is the role of ("il ministro del Lavoro").
+const ROLE_PREPOSITIONS: &[&str] =
+    &["di", "del", "della", "dello", "dei", "degli", "delle", "dell", "all", "alla", "al", "allo", "ai", "agli", "of"];
+
+/// Whether a role noun and its complement come before the run at `pos`: a role, a preposition,
+/// and at most two lower-case words ("il ministro del", "il commissario di polizia di",
+/// "l'amministratore delegato di", "gli assessori all'"). The preposition may be elided onto
+/// the run's first word ("dell'Istruzione"). A bounded walk back over the tokens. `Some(true)`
+/// when lower-case words of the complement stand between the preposition and the run.
+fn role_complement_before(scan: &Scan<'_>, pos: usize) -> Option<bool> {
+    let mut i = scan.token_at(pos);
+    let mut preposition = false;
+    let mut next_start = pos;
+    if let Some(t) = scan.tokens.get(i).filter(|t| t.start < pos) {
+        let prefix = scan.folded[t.start..pos].trim_end_matches(['\'', '’']);
+        if !ROLE_PREPOSITIONS.contains(&prefix) {
+            return None;
+        }
+        preposition = true;
+        next_start = t.start;
+    }
+    let mut lower = 0;
+    let mut between = false;
+    for _ in 0..5 {
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+        let t = scan.tokens[i];
+        if !single_space(scan.text, t.end, next_start) && next_start != t.end {
+            return None;
+        }
+        next_start = t.start;
+        let folded = &scan.folded[t.start..t.end];
+        // "l'amministratore", "dell'ex": the word after an elided article.
+        let word = folded.rsplit(['\'', '’']).next().unwrap_or(folded);
+        if ROLE_NOUNS.contains(&word) || ROLE_TITLES.contains(&word) {
+            return preposition.then_some(between);
+        }
+        if ROLE_PREPOSITIONS.contains(&word) {
+            preposition = true;
+            continue;
+        }
+        if !preposition {
+            // "zona" in "di zona", "polizia" in "di polizia di": words of the complement.
+            between = true;
+        }
+        if lower < 2
+            && char_at(scan.text, t.start).is_some_and(char::is_lowercase)
+            && word.chars().all(char::is_alphabetic)
+        {
+            lower += 1;
+            continue;
+        }
+        return None;
+    }
+    None
+}
+
+/// Head nouns of organisations' names: the word after them is the name ("Fondazione Cariplo").
+const ORG_HEADS: &[&str] = &["fondazione", "istituto", "radio", "ente", "consorzio", "cooperativa", "federazione"];
+
+/// Titles that also name a role with a complement ("il ministro degli Esteri", "il segretario
+/// di Stato"), beside [`ROLE_NOUNS`].
+const ROLE_TITLES: &[&str] =
+    &["funzionario", "funzionaria", "inviato", "inviata", "delegato", "delegata", "minister", "mayor"];
+
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     let i = scan.token_at(pos);
     i > 0 && {
@@ -2591,6 +2724,26 @@ mod tests {
     fn places_are_not_people() {
         assert!(persone("Il ragazzo gioca nella squadra di basket di Treviglio").is_empty());
         assert!(people("a lady from Bakewell in the United Kingdom").is_empty());
+    }
+
+    #[test]
+    fn a_role_and_its_complement_vouch_for_the_name_after_them() {
+        assert_eq!(persone("Ha parlato il ministro della Salute Marta Ferrandi."), ["Marta Ferrandi"]);
+        assert_eq!(
+            persone("Ieri il presidente della Regione Lombardia Carlo Venturi ha visitato la clinica."),
+            ["Carlo Venturi"]
+        );
+        assert_eq!(persone("Il ministro del Lavoro Pellegatti ha firmato."), ["Pellegatti"]);
+        assert_eq!(persone("E poi l'assessore al Bilancio Ferrandi ha firmato."), ["Ferrandi"]);
+        assert_eq!(persone("Lo ha detto il responsabile di zona Paolo Brambati."), ["Paolo Brambati"]);
+        assert_eq!(people("Yesterday the Minister of Health Sarah Collins visited."), ["Sarah Collins"]);
+        assert_eq!(people("The mayor of Bristol James Holden opened the clinic."), ["James Holden"]);
+        // The complement alone is no person; an organisation's name follows its head noun.
+        assert_eq!(persone("Ieri il direttore della Fondazione Cariplo ha parlato."), NONE);
+        assert_eq!(persone("Lo ha detto il presidente della Croce Rossa."), NONE);
+        assert_eq!(persone("Un responsabile del Robert Koch-Institut ha risposto."), NONE);
+        // Right after the preposition, known names are the person the role belongs to.
+        assert_eq!(persone("Ha scritto la figlia di Mario Bianchi."), ["Mario Bianchi"]);
     }
 
     #[test]
