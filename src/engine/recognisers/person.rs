@@ -494,6 +494,8 @@ struct NameRun {
     last_word: ByteSpan,
     /// Whether the run could be a name again later (a single word not ruled out).
     single_word: bool,
+    /// A common word capitalised inside a sentence (score 0): a name only in a list of names.
+    listable: bool,
 }
 
 impl Recogniser for PersonRecogniser {
@@ -563,28 +565,41 @@ impl Recogniser for PersonRecogniser {
         // Milazzo, Capua") is a place; three or more listed words of which no list knows one as
         // a name ("Cattenom, Civaux, Golfech e Penly") are not people either.
         for run in &mut runs {
-            if run.single_word && run.score > 0.0 && run.score < 0.8 {
+            if run.single_word && (run.score > 0.0 || run.listable) && run.score < 0.8 {
                 let own = classify_word(self.gazetteer, &scan.folded[run.last_word.start..run.last_word.end]);
                 let clear_given = own.has(WordClass::GIVEN) && !is_common(own, input.language);
                 let list = self.list_around(scan, run.span);
                 if (list.place && !clear_given) || (list.items >= 3 && !list.name && !own.is_name()) {
                     run.score = 0.0;
+                    run.listable = false;
                 }
             }
         }
         // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
         // word joined to a confident name by a comma or a conjunction is a name too.
+        // A common word there has score 0: capitalised inside a sentence, it is a proper noun.
         for k in 0..runs.len() {
-            if !(runs[k].single_word && runs[k].score > 0.0 && runs[k].score < 0.6) {
+            if !(runs[k].single_word && (runs[k].score > 0.0 || runs[k].listable) && runs[k].score < 0.6) {
                 continue;
             }
-            let joined = |a: ByteSpan, b: ByteSpan| {
-                let gap = scan.text[a.end..b.start].trim();
-                matches!(gap, "," | "e" | "ed" | "and" | "o" | "or" | "&")
-            };
+            let gap = |a: ByteSpan, b: ByteSpan| scan.text[a.end..b.start].trim();
+            let joined = |a: ByteSpan, b: ByteSpan| matches!(gap(a, b), "," | "e" | "ed" | "and" | "o" | "or" | "&");
             let before = k > 0 && runs[k - 1].score >= 0.6 && joined(runs[k - 1].span, runs[k].span);
             let after = k + 1 < runs.len() && runs[k + 1].score >= 0.6 && joined(runs[k].span, runs[k + 1].span);
-            if before || after {
+            let lifted = if runs[k].score > 0.0 {
+                before || after
+            } else {
+                // A common word needs more: "and" with a name, or names on both sides of its
+                // commas. A comma alone after a name opens an apposition ("Preziosa, Capo di
+                // Stato Maggiore"; "Benedetto XVI" after "il Pontefice,").
+                let letters = scan.text[runs[k].span.start..runs[k].span.end].chars().count();
+                let and = |a: ByteSpan, b: ByteSpan| matches!(gap(a, b), "e" | "ed" | "and");
+                letters >= 4
+                    && ((before && and(runs[k - 1].span, runs[k].span))
+                        || (after && and(runs[k].span, runs[k + 1].span))
+                        || (before && after))
+            };
+            if lifted {
                 runs[k].score = 0.65;
             }
         }
@@ -926,6 +941,50 @@ impl PersonRecogniser {
                 }
             }
         }
+        // A lone common word capitalised inside a sentence, with no article, is a proper noun:
+        // a name when it is listed with people ("Fanfani e Rumor", "Ceschi, Moro e Arata").
+        // The word may follow a common word opening the sentence ("Adesso Cinto mi veniva").
+        let lone = match words.len() {
+            1 if !initial_position => Some(0),
+            2 if initial_position
+                && words[0].part == Part::Word
+                && common(words[0].class)
+                && !words[0].class.is_name() =>
+            {
+                Some(1)
+            }
+            _ => None,
+        };
+        if let Some(k) = lone.filter(|_| !titled && !appositive) {
+            let w = words[k];
+            let elided = w.span.start > 0 && matches!(char_before(text, w.span.start), Some('\'' | '’'));
+            // A hamlet's name is more often a word or a person's than the hamlet ("Cinto").
+            let hamlet =
+                self.gazetteer.population(&scan.folded[w.span.start..w.span.end]).is_some_and(|p| p > 0 && p < 10_000);
+            if w.part == Part::Word
+                && common(w.class)
+                && !w.class.is_name()
+                && (!w.class.has(WordClass::PLACE) || hamlet)
+                && !w.in_place
+                && !elided
+                && !article_before(scan, w.span.start, language)
+            {
+                // Followed by its verb ("e Ricotta è stato portato", "quando Padrino era
+                // andato"), it is the subject: a person, since places were ruled out.
+                let folded = &scan.folded[w.span.start..w.span.end];
+                let score = if language == Language::Italian
+                    && w.class.has(WordClass::COMMON_IT)
+                    && could_be_subject_name(folded)
+                    && !after_locative(scan, w.span.start)
+                    && subject_verb_after(scan, w.span.end)
+                {
+                    0.6
+                } else {
+                    0.0
+                };
+                return Some(NameRun { span: w.span, score, last_word: w.span, single_word: true, listable: true });
+            }
+        }
         // Leading common words: the start of the sentence ("Ieri Mario"), or an organisation
         // or place heading the run ("Democrazia Cristiana", "Studio Bianchi") unless a clear
         // given name follows ("Happy Birthday Sarah").
@@ -1231,6 +1290,7 @@ impl PersonRecogniser {
         let has_numeral = core.iter().any(|w| w.part == Part::Numeral);
         let italian = language == Language::Italian;
 
+        let mut listable = false;
         let score = if voiced {
             0.65
         } else if titled {
@@ -1268,9 +1328,15 @@ impl PersonRecogniser {
             // An article before a single capitalised word makes it a thing, a team, a place or
             // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
             // not a person; given names keep a chance ("la Maria" in speech).
-            let articled = (elided || article_before(scan, core[0].span.start, language))
-                // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
-                && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
+            // "la Schiavone", "il Pacini": Italian puts "la" before women's surnames in sports
+            // and news, and "il" before surnames in older and Tuscan writing.
+            let surname_after_article = c.has(WordClass::SURNAME)
+                && !is_common_word
+                && !c.has(WordClass::PLACE)
+                && !elided
+                && language == Language::Italian
+                && SURNAME_ARTICLES.iter().any(|a| after_word(scan, core[0].span.start, a));
+            let articled = (elided || article_before(scan, core[0].span.start, language)) && !surname_after_article;
             let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
             let calendar = match language {
                 Language::Italian => CALENDAR_IT,
@@ -1311,6 +1377,9 @@ impl PersonRecogniser {
                 // preposition of place is more often the person it was named after.
                 0.55
             } else if place || is_common_word {
+                // A common word capitalised inside a sentence, with no article, is a proper
+                // noun: a name when it is listed with people ("Fanfani e Rumor").
+                listable = !place && !first_initial && !articled && !elided;
                 0.0
             } else if first_initial {
                 if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], true) { 0.5 } else { 0.0 }
@@ -1325,6 +1394,24 @@ impl PersonRecogniser {
             } else {
                 0.45
             };
+            // A word that is also a name or a hamlet, followed by its verb, is the verb's
+            // subject: "Piacentini ha chiesto scusa", "Adesso Cinto mi veniva dietro".
+            let base = if base < 0.55
+                && italian
+                && !articled
+                && !elided
+                && !big_place
+                && !calendar.contains(&folded_last)
+                && (c.is_name() || small_place || tiny_place)
+                && (!first_initial || c.is_name())
+                && could_be_subject_name(folded_last)
+                && !after_locative(scan, last.span.start)
+                && subject_verb_after(scan, last.span.end)
+            {
+                if first_initial { 0.55 } else { 0.6 }
+            } else {
+                base
+            };
             if has_particle && !first_initial && !articled && base == 0.0 && !big_place {
                 // "De Mistura", "Di Maio", "Lo Russo" inside a sentence: a capitalised particle
                 // starts a surname whatever the rest is.
@@ -1336,11 +1423,17 @@ impl PersonRecogniser {
             }
         };
         let score = if appositive && name_count >= 2 { score.max(0.65) } else { score };
-        if score <= 0.0 {
+        if score <= 0.0 && !listable {
             return None;
         }
         let span = ByteSpan::new(core[0].span.start, core[core.len() - 1].span.end);
-        Some(NameRun { span, score, last_word: last.span, single_word: name_count == 1 && !titled })
+        Some(NameRun {
+            span,
+            score: score.max(0.0),
+            last_word: last.span,
+            single_word: name_count == 1 && !titled,
+            listable,
+        })
     }
 
     /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
@@ -1603,6 +1696,11 @@ const ARTICLES: &[&str] = &[
     "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
     "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
 ];
+
+/// Articles Italian puts before a surname alone: "la Schiavone" in sports and news, "il
+/// Manzoni" in older and Tuscan writing. Articulated prepositions are left out: "del Cairo",
+/// "della Persia", "dalla Brookings" are places and institutions far more often.
+const SURNAME_ARTICLES: &[&str] = &["la", "il", "lo"];
 
 /// Nouns that introduce a place name ("distretto di Bilaspur", "fiume Dyfi", "città di Daraa").
 const PLACE_NOUNS: &[&str] = &[
@@ -2034,6 +2132,66 @@ fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
             && HUMAN_VERBS.contains(&&scan.folded[prev.start..prev.end])
             && char_at(scan.text, prev.start).is_some_and(char::is_lowercase)
     }
+}
+
+/// Pronouns that are subjects before a verb and that some list has as names ("Essa", "Ella").
+const SUBJECT_PRONOUNS: &[&str] = &[
+    "egli", "ella", "esso", "essa", "essi", "esse", "lui", "lei", "loro", "costui", "costei", "colui", "colei", "tale",
+    "ognuno", "ciascuno", "nessuno", "qualcuno", "chiunque", "altri",
+];
+
+/// Whether a word that a verb follows can be a name: four letters or more ("Non", "Ore" are
+/// not), no pronoun, connective or brand.
+fn could_be_subject_name(folded: &str) -> bool {
+    folded.chars().count() >= 4
+        && !SUBJECT_PRONOUNS.contains(&folded)
+        && !CONNECTIVES_IT.contains(&folded)
+        && !NOT_PEOPLE.contains(&folded)
+}
+
+/// Finite forms of auxiliaries and modals that follow a subject ("Piacentini ha chiesto",
+/// "Padrino aveva", "Scalzone può tornare"). "è", "era", "fu" count before a participle only
+/// ("è morto", "era stato"): before an adjective they follow anything ("Bello è").
+const AUXILIARIES: &[&str] = &[
+    "ha", "aveva", "avrebbe", "avrà", "ebbe", "può", "poteva", "potrà", "potrebbe", "deve", "doveva", "dovrà",
+    "dovrebbe", "vuole", "voleva", "stava", "sta", "sarà", "sarebbe",
+];
+
+/// Unstressed object pronouns between a subject and its verb ("Cinto mi disse", "Valino gli
+/// rispose"); "lo", "la", "si" are left out, being also articles and impersonal.
+const VERB_CLITICS: &[&str] = &["mi", "ti", "gli", "ci", "vi"];
+
+/// Whether the word ending at `pos` is followed by its verb: an auxiliary or a modal, "è",
+/// "era", "fu" before a participle, or a clitic pronoun before a lower-case word, with an
+/// optional "non" first.
+fn subject_verb_after(scan: &Scan<'_>, pos: usize) -> bool {
+    let mut i = scan.token_at(pos);
+    let word = |k: usize| scan.tokens.get(k).map(|t| &scan.folded[t.start..t.end]);
+    let lower =
+        |k: usize| scan.tokens.get(k).is_some_and(|t| char_at(scan.text, t.start).is_some_and(char::is_lowercase));
+    // Only a space between the word and the verb: "Rossi, ha detto" is another clause.
+    if scan.tokens.get(i).is_none_or(|t| !single_space(scan.text, pos, t.start)) {
+        return false;
+    }
+    if word(i) == Some("non") {
+        i += 1;
+    }
+    let Some(verb) = word(i) else {
+        return false;
+    };
+    if !lower(i) {
+        return false;
+    }
+    if AUXILIARIES.contains(&verb) {
+        return true;
+    }
+    if matches!(verb, "è" | "era" | "fu") {
+        return word(i + 1).is_some_and(|p| {
+            p.chars().count() >= 4
+                && ["ato", "ata", "uto", "uta", "ito", "ita", "to", "ta"].iter().any(|e| p.ends_with(e))
+        }) && lower(i + 1);
+    }
+    VERB_CLITICS.contains(&verb) && lower(i + 1) && word(i + 1).is_some_and(|w| w.chars().all(char::is_alphabetic))
 }
 
 /// Role nouns that, after a name and a comma, say who the person is. Honorifics are left out:
@@ -2744,6 +2902,31 @@ mod tests {
         assert_eq!(persone("Un responsabile del Robert Koch-Institut ha risposto."), NONE);
         // Right after the preposition, known names are the person the role belongs to.
         assert_eq!(persone("Ha scritto la figlia di Mario Bianchi."), ["Mario Bianchi"]);
+    }
+
+    #[test]
+    fn il_or_la_before_a_known_surname_is_the_person() {
+        assert_eq!(persone("Ieri il Bertolini ha chiamato lo studio."), ["Bertolini"]);
+        assert_eq!(persone("Alla fine la Schiavone ha vinto il set."), ["Schiavone"]);
+        // Articulated prepositions before a single word name places and institutions.
+        assert_eq!(persone("Le partite saranno trasmesse dalla Rai."), NONE);
+        assert_eq!(persone("Il ruolo della Persia era centrale."), NONE);
+        assert_eq!(persone("Siamo andati alla Juventus."), NONE);
+    }
+
+    #[test]
+    fn a_common_word_listed_with_people_or_followed_by_its_verb_is_a_name() {
+        // Capitalised inside a sentence without an article, a common word is a proper noun.
+        assert_eq!(persone("Sono intervenuti Bertolazzi e Pastore."), ["Bertolazzi", "Pastore"]);
+        assert_eq!(persone("Quando Pastore ha chiamato, eravamo chiusi."), ["Pastore"]);
+        assert_eq!(persone("Adesso Cinto mi veniva dietro."), ["Cinto"]);
+        assert_eq!(persone("Lo studio ha detto che Ricotta è stato dimesso ieri."), ["Ricotta"]);
+        // A comma after a name opens an apposition; articles, pronouns and capitalised
+        // institutions are not subjects of this kind.
+        assert_eq!(persone("Il generale Preziosa, Capo di Stato Maggiore, ha parlato."), ["Preziosa"]);
+        assert_eq!(persone("Il Governo ha deciso."), NONE);
+        assert_eq!(persone("Cosa ha detto? Essa ha risposto di no."), NONE);
+        assert_eq!(persone("Ne ha parlato anche Google ha detto la stampa."), NONE);
     }
 
     #[test]
