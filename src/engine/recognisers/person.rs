@@ -257,6 +257,10 @@ const CAPITAL_PARTICLES: &[&str] = &[
     "san", "santa", "dos", "das", "du", "el", "al", "ben", "bin",
 ];
 
+/// Capitalised particles that start a surname and are no article ("De", "Di", "Dalla", "Van").
+const SURNAME_PARTICLES: &[&str] =
+    &["de", "di", "da", "del", "della", "dello", "dal", "dalla", "van", "von", "du", "dos", "das", "mc", "mac"];
+
 /// Elided articles and prepositions before a capitalised word ("dell'Atalanta", "l'Italia").
 const ELISIONS: &[&str] =
     &["l", "d", "dell", "all", "nell", "sull", "dall", "coll", "un", "quell", "quest", "sant", "c", "s", "n"];
@@ -822,6 +826,16 @@ impl PersonRecogniser {
                     in_place: false,
                 })
             }
+            // "Óscar de la Hoya", "Fernando de la Rúa": Spanish "de la", "de los" in a name.
+            _ if matches!(folded, "la" | "las" | "los")
+                && prev.part == Part::Particle
+                && &scan.folded[prev.span.start..prev.span.end] == "de" =>
+            {
+                let next = scan.tokens.get(j + 1)?;
+                (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
+                    RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
+                )
+            }
             _ if PARTICLES.contains(&folded) || folded == "d'" => {
                 // A lower-case particle joins only when a capitalised word follows it.
                 if PREPOSITION_PARTICLES.contains(&folded) && !prev.class.has(WordClass::GIVEN) {
@@ -834,9 +848,16 @@ impl PersonRecogniser {
                 {
                     return None;
                 }
-                (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
-                    RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
-                )
+                // "de la Hoya": the article of a Spanish particle comes between.
+                let spanish_article = folded == "de"
+                    && matches!(&scan.folded[next.start..next.end], "la" | "las" | "los")
+                    && scan
+                        .tokens
+                        .get(j + 2)
+                        .is_some_and(|n| starts_upper(&text[n.start..n.end]) && single_space(text, next.end, n.start));
+                ((starts_upper(&text[next.start..next.end]) || spanish_article)
+                    && single_space(text, token.end, next.start))
+                .then_some(RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false })
             }
             _ => None,
         }
@@ -1116,9 +1137,12 @@ impl PersonRecogniser {
         {
             return None;
         }
-        // Trailing common words ("Simon Lee Hospital").
+        // Trailing common words ("Simon Lee Hospital"); after a capitalised particle the word is
+        // a surname whatever else it is ("De Mistura", "Giò Di Tonno").
+        let after_capital_particle = |k: usize| k > start && self.surname_particle(scan, &words[k - 1]);
         while end > start
             && words[end - 1].part == Part::Word
+            && !after_capital_particle(end - 1)
             && common(words[end - 1].class)
             && !words[end - 1].class.is_name()
             && !titled
@@ -1298,7 +1322,12 @@ impl PersonRecogniser {
         } else if name_count >= 2 {
             let any_given = name_words().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
             let all_names = name_words().all(|w| w.class.is_name());
-            let any_common_only = name_words().any(|w| common(w.class) && !w.class.is_name());
+            let any_common_only = core.iter().enumerate().any(|(k, w)| {
+                w.part == Part::Word
+                    && common(w.class)
+                    && !w.class.is_name()
+                    && !(k > 0 && self.surname_particle(scan, &core[k - 1]))
+            });
             if name_words().next().is_some_and(common_only) {
                 0.0
             } else if any_given && !any_common_only {
@@ -1434,6 +1463,14 @@ impl PersonRecogniser {
             single_word: name_count == 1 && !titled,
             listable,
         })
+    }
+
+    /// Whether `w` is a capitalised particle that starts a surname ("De Mistura", "Di Tonno",
+    /// "Van Gogh"); not an article ("La Base", "Lo Stato").
+    fn surname_particle(&self, scan: &Scan<'_>, w: &RunWord) -> bool {
+        w.part == Part::Particle
+            && starts_upper(&scan.text[w.span.start..w.span.end])
+            && SURNAME_PARTICLES.contains(&&scan.folded[w.span.start..w.span.end])
     }
 
     /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
@@ -2124,14 +2161,28 @@ const HUMAN_VERBS: &[&str] = &[
     "nicknamed",
 ];
 
+/// Whether one of [`HUMAN_VERBS`] comes right before `pos`, or before "il", "la", "lo" there
+/// ("disse il Valino", "rispose la Minetti": Italian speech tags put an article before a
+/// surname or a nickname).
 fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
-    i > 0 && {
-        let prev = scan.tokens[i - 1];
-        single_space(scan.text, prev.end, pos)
-            && HUMAN_VERBS.contains(&&scan.folded[prev.start..prev.end])
-            && char_at(scan.text, prev.start).is_some_and(char::is_lowercase)
+    let verb_at = |k: usize, next: usize| {
+        let t = scan.tokens[k];
+        single_space(scan.text, t.end, next)
+            && HUMAN_VERBS.contains(&&scan.folded[t.start..t.end])
+            && char_at(scan.text, t.start).is_some_and(char::is_lowercase)
+    };
+    if i == 0 {
+        return false;
     }
+    if verb_at(i - 1, pos) {
+        return true;
+    }
+    let article = scan.tokens[i - 1];
+    i >= 2
+        && matches!(&scan.text[article.start..article.end], "il" | "la" | "lo")
+        && single_space(scan.text, article.end, pos)
+        && verb_at(i - 2, article.start)
 }
 
 /// Pronouns that are subjects before a verb and that some list has as names ("Essa", "Ella").
@@ -2847,6 +2898,7 @@ mod tests {
     fn verbs_of_saying_and_dying_vouch_for_a_name() {
         // "Cinto" and "Padrino" are also common words; after "disse" they are people.
         assert_eq!(persone("- Vieni qui, - disse Cinto."), ["Cinto"]);
+        assert_eq!(persone("- Domani si chiude, - disse il Bortolo."), ["Bortolo"]);
         assert_eq!(persone("Nel 1901 moriva Verdi, e l'Italia pianse."), ["Verdi"]);
         assert_eq!(people("\"Open wide,\" said Pip."), ["Pip"]);
         // Opening a sentence the verb is not before the name.
@@ -2927,6 +2979,18 @@ mod tests {
         assert_eq!(persone("Il Governo ha deciso."), NONE);
         assert_eq!(persone("Cosa ha detto? Essa ha risposto di no."), NONE);
         assert_eq!(persone("Ne ha parlato anche Google ha detto la stampa."), NONE);
+    }
+
+    #[test]
+    fn a_capitalised_particle_starts_a_surname_whatever_follows() {
+        // "Mistura", "Tonno" are common words; after "De", "Di" they are surnames.
+        assert_eq!(persone("Lo ha detto De Mistura, inviato dell'ONU."), ["De Mistura"]);
+        assert_eq!(persone("Il commento di Giò Di Tonno è arrivato."), ["Giò Di Tonno"]);
+        // Spanish "de la", "de los" inside a name.
+        assert_eq!(persone("Ha vinto Fernando de la Torre ieri."), ["Fernando de la Torre"]);
+        assert_eq!(people("The fight with Oscar de la Hoya was long."), ["Oscar de la Hoya"]);
+        // An article is no such particle: "La Base", "La Repubblica" name things.
+        assert_eq!(persone("Il direttore di La Base è arrivato."), NONE);
     }
 
     #[test]
