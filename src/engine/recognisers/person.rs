@@ -24,6 +24,15 @@
 //!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma"),
 //!   decomposed accents (e + U+0301 is looked up as "é"). "De", "Di", "Del" opening a sentence
 //!   start a surname ("De Gasperi ha detto"), "La", "Lo" an article.
+//! - **Roles with a complement** ("il ministro del Lavoro Poletti", "il sindaco di New York
+//!   Bill de Blasio"): the name starts at a given name, or is the surname ending the run.
+//! - **Common words that are names** ("Pastore", "Cinto", "Piacentini"): capitalised inside a
+//!   sentence without an article they are proper nouns, people when listed with people
+//!   ("Fanfani e Rumor") or followed by their verb ("Piacentini ha chiesto", "Cinto mi disse");
+//!   a bare "il"/"la" before a known surname is Italian usage ("il Pacini", "la Schiavone").
+//! - **Italian word forms**: an unknown word opening a sentence that reads as a verb form of a
+//!   known infinitive ("Scherzammo", "Concludendo"), a superlative or a "-ché" conjunction is a
+//!   word, not a surname.
 //! - **Context words** (paziente, grazie a, auguri a, ciao, hi, patient…) raise the score
 //!   (the analyzer's context boost), so a weak guess ("Invisalign" is capitalised and unknown)
 //!   stays under the threshold unless something says it is a person.
