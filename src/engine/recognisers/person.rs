@@ -24,6 +24,15 @@
 //!   elided articles ("dell'Atalanta" looks at "Atalanta"), possessives ("Emma's" → "Emma"),
 //!   decomposed accents (e + U+0301 is looked up as "é"). "De", "Di", "Del" opening a sentence
 //!   start a surname ("De Gasperi ha detto"), "La", "Lo" an article.
+//! - **Roles with a complement** ("il ministro del Lavoro Poletti", "il sindaco di New York
+//!   Bill de Blasio"): the name starts at a given name, or is the surname ending the run.
+//! - **Common words that are names** ("Pastore", "Cinto", "Piacentini"): capitalised inside a
+//!   sentence without an article they are proper nouns, people when listed with people
+//!   ("Fanfani e Rumor") or followed by their verb ("Piacentini ha chiesto", "Cinto mi disse");
+//!   a bare "il"/"la" before a known surname is Italian usage ("il Pacini", "la Schiavone").
+//! - **Italian word forms**: an unknown word opening a sentence that reads as a verb form of a
+//!   known infinitive ("Scherzammo", "Concludendo"), a superlative or a "-ché" conjunction is a
+//!   word, not a surname.
 //! - **Context words** (paziente, grazie a, auguri a, ciao, hi, patient…) raise the score
 //!   (the analyzer's context boost), so a weak guess ("Invisalign" is capitalised and unknown)
 //!   stays under the threshold unless something says it is a person.
@@ -256,6 +265,10 @@ const CAPITAL_PARTICLES: &[&str] = &[
     "de", "di", "da", "del", "della", "dello", "dal", "dalla", "lo", "la", "li", "van", "von", "le", "mc", "mac", "st",
     "san", "santa", "dos", "das", "du", "el", "al", "ben", "bin",
 ];
+
+/// Capitalised particles that start a surname and are no article ("De", "Di", "Dalla", "Van").
+const SURNAME_PARTICLES: &[&str] =
+    &["de", "di", "da", "del", "della", "dello", "dal", "dalla", "van", "von", "du", "dos", "das", "mc", "mac"];
 
 /// Elided articles and prepositions before a capitalised word ("dell'Atalanta", "l'Italia").
 const ELISIONS: &[&str] =
@@ -494,6 +507,8 @@ struct NameRun {
     last_word: ByteSpan,
     /// Whether the run could be a name again later (a single word not ruled out).
     single_word: bool,
+    /// A common word capitalised inside a sentence (score 0): a name only in a list of names.
+    listable: bool,
 }
 
 impl Recogniser for PersonRecogniser {
@@ -563,28 +578,41 @@ impl Recogniser for PersonRecogniser {
         // Milazzo, Capua") is a place; three or more listed words of which no list knows one as
         // a name ("Cattenom, Civaux, Golfech e Penly") are not people either.
         for run in &mut runs {
-            if run.single_word && run.score > 0.0 && run.score < 0.8 {
+            if run.single_word && (run.score > 0.0 || run.listable) && run.score < 0.8 {
                 let own = classify_word(self.gazetteer, &scan.folded[run.last_word.start..run.last_word.end]);
                 let clear_given = own.has(WordClass::GIVEN) && !is_common(own, input.language);
                 let list = self.list_around(scan, run.span);
                 if (list.place && !clear_given) || (list.items >= 3 && !list.name && !own.is_name()) {
                     run.score = 0.0;
+                    run.listable = false;
                 }
             }
         }
         // Lists of names: "Bruno, Piergabriele e Luciano", "Profumo e Viola". A weak single
         // word joined to a confident name by a comma or a conjunction is a name too.
+        // A common word there has score 0: capitalised inside a sentence, it is a proper noun.
         for k in 0..runs.len() {
-            if !(runs[k].single_word && runs[k].score > 0.0 && runs[k].score < 0.6) {
+            if !(runs[k].single_word && (runs[k].score > 0.0 || runs[k].listable) && runs[k].score < 0.6) {
                 continue;
             }
-            let joined = |a: ByteSpan, b: ByteSpan| {
-                let gap = scan.text[a.end..b.start].trim();
-                matches!(gap, "," | "e" | "ed" | "and" | "o" | "or" | "&")
-            };
+            let gap = |a: ByteSpan, b: ByteSpan| scan.text[a.end..b.start].trim();
+            let joined = |a: ByteSpan, b: ByteSpan| matches!(gap(a, b), "," | "e" | "ed" | "and" | "o" | "or" | "&");
             let before = k > 0 && runs[k - 1].score >= 0.6 && joined(runs[k - 1].span, runs[k].span);
             let after = k + 1 < runs.len() && runs[k + 1].score >= 0.6 && joined(runs[k].span, runs[k + 1].span);
-            if before || after {
+            let lifted = if runs[k].score > 0.0 {
+                before || after
+            } else {
+                // A common word needs more: "and" with a name, or names on both sides of its
+                // commas. A comma alone after a name opens an apposition ("Preziosa, Capo di
+                // Stato Maggiore"; "Benedetto XVI" after "il Pontefice,").
+                let letters = scan.text[runs[k].span.start..runs[k].span.end].chars().count();
+                let and = |a: ByteSpan, b: ByteSpan| matches!(gap(a, b), "e" | "ed" | "and");
+                letters >= 4
+                    && ((before && and(runs[k - 1].span, runs[k].span))
+                        || (after && and(runs[k].span, runs[k + 1].span))
+                        || (before && after))
+            };
+            if lifted {
                 runs[k].score = 0.65;
             }
         }
@@ -807,6 +835,16 @@ impl PersonRecogniser {
                     in_place: false,
                 })
             }
+            // "Óscar de la Hoya", "Fernando de la Rúa": Spanish "de la", "de los" in a name.
+            _ if matches!(folded, "la" | "las" | "los")
+                && prev.part == Part::Particle
+                && &scan.folded[prev.span.start..prev.span.end] == "de" =>
+            {
+                let next = scan.tokens.get(j + 1)?;
+                (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
+                    RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
+                )
+            }
             _ if PARTICLES.contains(&folded) || folded == "d'" => {
                 // A lower-case particle joins only when a capitalised word follows it.
                 if PREPOSITION_PARTICLES.contains(&folded) && !prev.class.has(WordClass::GIVEN) {
@@ -819,9 +857,16 @@ impl PersonRecogniser {
                 {
                     return None;
                 }
-                (starts_upper(&text[next.start..next.end]) && single_space(text, token.end, next.start)).then_some(
-                    RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
-                )
+                // "de la Hoya": the article of a Spanish particle comes between.
+                let spanish_article = folded == "de"
+                    && matches!(&scan.folded[next.start..next.end], "la" | "las" | "los")
+                    && scan
+                        .tokens
+                        .get(j + 2)
+                        .is_some_and(|n| starts_upper(&text[n.start..n.end]) && single_space(text, next.end, n.start));
+                ((starts_upper(&text[next.start..next.end]) || spanish_article)
+                    && single_space(text, token.end, next.start))
+                .then_some(RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false })
             }
             _ => None,
         }
@@ -858,6 +903,116 @@ impl PersonRecogniser {
                 start += 1;
             } else {
                 return None;
+            }
+        }
+        // A role and what it is a role of, then the person: "il ministro del Lavoro Poletti",
+        // "il presidente della Regione Lazio Piero Marrazzo", "il sindaco di New York Bill de
+        // Blasio". The run holds the complement and the name: the name starts at a clear given
+        // name, or is the last word when that is a surname or a word no list knows.
+        let complement =
+            if titled || initial_position { None } else { role_complement_before(scan, words[0].span.start) };
+        if let Some(words_between) = complement {
+            // With no word between the preposition and the run, the run starts with the
+            // complement ("un responsabile del Robert Koch-Institut" is no person).
+            let first = if words_between { start } else { start + 1 };
+            let name_or_unknown =
+                |w: &RunWord| w.part != Part::Word || (!w.in_place && (w.class.is_name() || w.class.is_unknown()));
+            // The name starts at a given name followed by names ("Romano Prodi", "Bill de
+            // Blasio", "Piero Marrazzo")…
+            // A hamlet that is also a name is the name ("Marta", "Bianchi").
+            let hamlet = |w: &RunWord| {
+                self.gazetteer.population(&scan.folded[w.span.start..w.span.end]).is_some_and(|p| p > 0 && p < 10_000)
+            };
+            let given_at = |k: usize| {
+                words[k].part == Part::Word
+                    && words[k].class.has(WordClass::GIVEN)
+                    && !words[k].in_place
+                    && (!words[k].class.has(WordClass::PLACE) || hamlet(&words[k]))
+                    && k + 1 < end
+            };
+            // Right after the preposition, a run of known names is the person the role
+            // belongs to ("la figlia di George Floyd", "ministro di Carlo Alberto").
+            let own_name = !words_between
+                && given_at(start)
+                && words[start + 1..end].iter().all(|w| w.part != Part::Word || (!w.in_place && w.class.is_name()));
+            let given_led = if own_name {
+                None
+            } else {
+                (first..end).find(|&k| given_at(k) && words[k + 1..end].iter().all(name_or_unknown))
+            };
+            if let Some(k) = given_led {
+                start = k;
+                titled = true;
+            } else if end - start >= 2 && words[end - 1].part == Part::Word {
+                // …or is the last word, a surname or a word no list knows, after a complement of
+                // known words ("del Lavoro Poletti", "dei Trasporti Bianchi", "di Belgrado
+                // Irinej"); not after an organisation's head noun, whose name follows it
+                // ("della Fondazione Cariplo").
+                let last = words[end - 1];
+                let head = &scan.folded[words[start].span.start..words[start].span.end];
+                let surname_like = !last.in_place
+                    && (!last.class.has(WordClass::PLACE) || (hamlet(&last) && last.class.is_name()))
+                    && (last.class.has(WordClass::SURNAME) || !common(last.class));
+                let own = match language {
+                    Language::Italian => WordClass::COMMON_IT,
+                    Language::English => WordClass::COMMON_EN,
+                };
+                let known_complement = words[start..end - 1].iter().all(|w| {
+                    w.part != Part::Word
+                        || ((w.class.has(own) || w.class.has(WordClass::PLACE)) && !w.class.has(WordClass::GIVEN))
+                });
+                let org_head = is_thing_noun(head) || PLACE_NOUNS.contains(&head) || ORG_HEADS.contains(&head);
+                if !own_name && surname_like && known_complement && !org_head {
+                    start = end - 1;
+                    while start > 0 && words[start - 1].part == Part::Particle {
+                        start -= 1;
+                    }
+                    titled = true;
+                }
+            }
+        }
+        // A lone common word capitalised inside a sentence, with no article, is a proper noun:
+        // a name when it is listed with people ("Fanfani e Rumor", "Ceschi, Moro e Arata").
+        // The word may follow a common word opening the sentence ("Adesso Cinto mi veniva").
+        let lone = match words.len() {
+            1 if !initial_position => Some(0),
+            2 if initial_position
+                && words[0].part == Part::Word
+                && common(words[0].class)
+                && !words[0].class.is_name() =>
+            {
+                Some(1)
+            }
+            _ => None,
+        };
+        if let Some(k) = lone.filter(|_| !titled && !appositive) {
+            let w = words[k];
+            let elided = w.span.start > 0 && matches!(char_before(text, w.span.start), Some('\'' | '’'));
+            // A hamlet's name is more often a word or a person's than the hamlet ("Cinto").
+            let hamlet =
+                self.gazetteer.population(&scan.folded[w.span.start..w.span.end]).is_some_and(|p| p > 0 && p < 10_000);
+            if w.part == Part::Word
+                && common(w.class)
+                && !w.class.is_name()
+                && (!w.class.has(WordClass::PLACE) || hamlet)
+                && !w.in_place
+                && !elided
+                && !article_before(scan, w.span.start, language)
+            {
+                // Followed by its verb ("e Ricotta è stato portato", "quando Padrino era
+                // andato"), it is the subject: a person, since places were ruled out.
+                let folded = &scan.folded[w.span.start..w.span.end];
+                let score = if language == Language::Italian
+                    && w.class.has(WordClass::COMMON_IT)
+                    && could_be_subject_name(folded)
+                    && !after_locative(scan, w.span.start)
+                    && subject_verb_after(scan, w.span.end)
+                {
+                    0.6
+                } else {
+                    0.0
+                };
+                return Some(NameRun { span: w.span, score, last_word: w.span, single_word: true, listable: true });
             }
         }
         // Leading common words: the start of the sentence ("Ieri Mario"), or an organisation
@@ -991,9 +1146,12 @@ impl PersonRecogniser {
         {
             return None;
         }
-        // Trailing common words ("Simon Lee Hospital").
+        // Trailing common words ("Simon Lee Hospital"); after a capitalised particle the word is
+        // a surname whatever else it is ("De Mistura", "Giò Di Tonno").
+        let after_capital_particle = |k: usize| k > start && self.surname_particle(scan, &words[k - 1]);
         while end > start
             && words[end - 1].part == Part::Word
+            && !after_capital_particle(end - 1)
             && common(words[end - 1].class)
             && !words[end - 1].class.is_name()
             && !titled
@@ -1165,6 +1323,7 @@ impl PersonRecogniser {
         let has_numeral = core.iter().any(|w| w.part == Part::Numeral);
         let italian = language == Language::Italian;
 
+        let mut listable = false;
         let score = if voiced {
             0.65
         } else if titled {
@@ -1172,7 +1331,12 @@ impl PersonRecogniser {
         } else if name_count >= 2 {
             let any_given = name_words().any(|w| w.class.has(WordClass::GIVEN) && !common(w.class));
             let all_names = name_words().all(|w| w.class.is_name());
-            let any_common_only = name_words().any(|w| common(w.class) && !w.class.is_name());
+            let any_common_only = core.iter().enumerate().any(|(k, w)| {
+                w.part == Part::Word
+                    && common(w.class)
+                    && !w.class.is_name()
+                    && !(k > 0 && self.surname_particle(scan, &core[k - 1]))
+            });
             if name_words().next().is_some_and(common_only) {
                 0.0
             } else if any_given && !any_common_only {
@@ -1202,9 +1366,15 @@ impl PersonRecogniser {
             // An article before a single capitalised word makes it a thing, a team, a place or
             // an institution ("la Juventus", "il Cremlino", "dell'Alitalia", "the Council"),
             // not a person; given names keep a chance ("la Maria" in speech).
-            let articled = (elided || article_before(scan, core[0].span.start, language))
-                // "la Schiavone": Italian sports and news writing puts "la" before women's surnames.
-                && !(c.has(WordClass::SURNAME) && !is_common_word && after_word(scan, core[0].span.start, "la"));
+            // "la Schiavone", "il Pacini": Italian puts "la" before women's surnames in sports
+            // and news, and "il" before surnames in older and Tuscan writing.
+            let surname_after_article = c.has(WordClass::SURNAME)
+                && !is_common_word
+                && !c.has(WordClass::PLACE)
+                && !elided
+                && language == Language::Italian
+                && SURNAME_ARTICLES.iter().any(|a| after_word(scan, core[0].span.start, a));
+            let articled = (elided || article_before(scan, core[0].span.start, language)) && !surname_after_article;
             let clear_given = c.has(WordClass::GIVEN) && !is_common_word;
             let calendar = match language {
                 Language::Italian => CALENDAR_IT,
@@ -1245,6 +1415,9 @@ impl PersonRecogniser {
                 // preposition of place is more often the person it was named after.
                 0.55
             } else if place || is_common_word {
+                // A common word capitalised inside a sentence, with no article, is a proper
+                // noun: a name when it is listed with people ("Fanfani e Rumor").
+                listable = !place && !first_initial && !articled && !elided;
                 0.0
             } else if first_initial {
                 if plausible_unknown_name(folded_last, &text[last.span.start..last.span.end], true) { 0.5 } else { 0.0 }
@@ -1259,6 +1432,24 @@ impl PersonRecogniser {
             } else {
                 0.45
             };
+            // A word that is also a name or a hamlet, followed by its verb, is the verb's
+            // subject: "Piacentini ha chiesto scusa", "Adesso Cinto mi veniva dietro".
+            let base = if base < 0.55
+                && italian
+                && !articled
+                && !elided
+                && !big_place
+                && !calendar.contains(&folded_last)
+                && (c.is_name() || small_place || tiny_place)
+                && (!first_initial || c.is_name())
+                && could_be_subject_name(folded_last)
+                && !after_locative(scan, last.span.start)
+                && subject_verb_after(scan, last.span.end)
+            {
+                if first_initial { 0.55 } else { 0.6 }
+            } else {
+                base
+            };
             if has_particle && !first_initial && !articled && base == 0.0 && !big_place {
                 // "De Mistura", "Di Maio", "Lo Russo" inside a sentence: a capitalised particle
                 // starts a surname whatever the rest is.
@@ -1270,11 +1461,25 @@ impl PersonRecogniser {
             }
         };
         let score = if appositive && name_count >= 2 { score.max(0.65) } else { score };
-        if score <= 0.0 {
+        if score <= 0.0 && !listable {
             return None;
         }
         let span = ByteSpan::new(core[0].span.start, core[core.len() - 1].span.end);
-        Some(NameRun { span, score, last_word: last.span, single_word: name_count == 1 && !titled })
+        Some(NameRun {
+            span,
+            score: score.max(0.0),
+            last_word: last.span,
+            single_word: name_count == 1 && !titled,
+            listable,
+        })
+    }
+
+    /// Whether `w` is a capitalised particle that starts a surname ("De Mistura", "Di Tonno",
+    /// "Van Gogh"); not an article ("La Base", "Lo Stato").
+    fn surname_particle(&self, scan: &Scan<'_>, w: &RunWord) -> bool {
+        w.part == Part::Particle
+            && starts_upper(&scan.text[w.span.start..w.span.end])
+            && SURNAME_PARTICLES.contains(&&scan.folded[w.span.start..w.span.end])
     }
 
     /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
@@ -1305,11 +1510,17 @@ impl PersonRecogniser {
 /// as some e-books and macOS files have it) is composed first, without allocating: the lists
 /// hold composed words.
 fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
+    let mut buf = [0u8; 96];
+    gazetteer.classify(composed(folded, &mut buf))
+}
+
+/// `folded` with its combining marks composed onto their letters, in `buf` when it has any
+/// (the word itself when it has none or is too long for `buf`).
+fn composed<'a>(folded: &'a str, buf: &'a mut [u8; 96]) -> &'a str {
     // Combining diacritical marks U+0300..U+036F start with the UTF-8 bytes 0xCC or 0xCD.
     if !folded.bytes().any(|b| b == 0xCC || b == 0xCD) {
-        return gazetteer.classify(folded);
+        return folded;
     }
-    let mut buf = [0u8; 96];
     let mut len = 0;
     let mut chars = folded.chars().peekable();
     while let Some(c) = chars.next() {
@@ -1323,12 +1534,15 @@ fn classify_word(gazetteer: &Gazetteer, folded: &str) -> WordClass {
         };
         let n = out.len_utf8();
         if len + n > buf.len() {
-            return gazetteer.classify(folded);
+            return folded;
         }
         out.encode_utf8(&mut buf[len..len + n]);
         len += n;
     }
-    std::str::from_utf8(&buf[..len]).map_or_else(|_| gazetteer.classify(folded), |w| gazetteer.classify(w))
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(w) => w,
+        Err(_) => folded,
+    }
 }
 
 /// A lower-case Latin letter and a combining mark as one character, for the accents Italian,
@@ -1374,6 +1588,10 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
     // A verb with clitic pronouns opening a sentence ("Lasciatemi", "Dimmelo", "Portala") is
     // a word; inside a sentence "Scalzone" is not "scalzo" + "ne".
     let gazetteer = Gazetteer::get();
+    let mut buf = [0u8; 96];
+    if sentence_start && italian_word_by_form(gazetteer, composed(folded, &mut buf)) {
+        return false;
+    }
     for clitic in CLITICS {
         if !sentence_start {
             break;
@@ -1396,12 +1614,139 @@ fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> boo
     true
 }
 
+/// Italian connectives the word lists lack (Morph-it! has no conjunctions): they open
+/// sentences capitalised ("Qualora", "Difatti") and no name is one.
+const CONNECTIVES_IT: &[&str] = &[
+    "qualora",
+    "difatti",
+    "invero",
+    "seppur",
+    "seppure",
+    "ciononostante",
+    "nondimeno",
+    "altresì",
+    "laddove",
+    "allorché",
+    "allorquando",
+    "eppure",
+    "ebbene",
+    "oppure",
+    "ossia",
+    "ovvero",
+    "sennonché",
+    "tuttora",
+];
+
+/// Endings of Italian finite verbs, gerunds and infinitives with a clitic, with the infinitive
+/// endings that replace them: "Scendemmo" is "scendere", "Ritornai" "ritornare",
+/// "Considerando" "considerare", "Buttarmi" "buttare".
+const VERB_ENDINGS: &[(&str, &[&str])] = &[
+    ("iamo", &["are", "ere", "ire"]),
+    ("ammo", &["are"]),
+    ("emmo", &["ere"]),
+    ("immo", &["ire"]),
+    ("arono", &["are"]),
+    ("erono", &["ere"]),
+    ("irono", &["ire"]),
+    ("avano", &["are"]),
+    ("evano", &["ere"]),
+    ("ivano", &["ire"]),
+    ("ava", &["are"]),
+    ("eva", &["ere"]),
+    ("iva", &["ire"]),
+    ("ando", &["are"]),
+    ("endo", &["ere", "ire"]),
+    ("erebbero", &["are", "ere"]),
+    ("erebbe", &["are", "ere"]),
+    ("ereste", &["are", "ere"]),
+    ("erei", &["are", "ere"]),
+    ("irebbe", &["ire"]),
+    ("eranno", &["are", "ere"]),
+    ("erò", &["are", "ere"]),
+    ("erà", &["are", "ere"]),
+    ("irò", &["ire"]),
+    ("assero", &["are"]),
+    ("essero", &["ere"]),
+    ("ai", &["are"]),
+    ("ò", &["are"]),
+    ("è", &["ere"]),
+    ("armi", &["are"]),
+    ("arsi", &["are"]),
+    ("arci", &["are"]),
+    ("arlo", &["are"]),
+    ("arla", &["are"]),
+    ("arne", &["are"]),
+    ("ermi", &["ere"]),
+    ("ersi", &["ere"]),
+    ("erci", &["ere"]),
+    ("erlo", &["ere"]),
+    ("erla", &["ere"]),
+    ("erne", &["ere"]),
+    ("irmi", &["ire"]),
+    ("irsi", &["ire"]),
+    ("irlo", &["ire"]),
+];
+
+/// Whether a word no list knows reads as an inflected Italian word: a superlative
+/// ("Gravissimo", "Lunghissima"), a conjunction in "-ché" ("Benché", "Cosicché"), an old
+/// acute spelling of a known word ("Cosí"), or a verb form whose infinitive is a common word
+/// ("Scherzammo", "Versai", "Borbottò", "Concludendo"). No allocation: the infinitive is
+/// built in a stack buffer.
+fn italian_word_by_form(gazetteer: &Gazetteer, folded: &str) -> bool {
+    if CONNECTIVES_IT.contains(&folded) || folded.ends_with("ché") || folded.ends_with("chè") {
+        return true;
+    }
+    if folded.chars().count() >= 8 && ["issimo", "issima", "issimi", "issime"].iter().any(|e| folded.ends_with(e)) {
+        return true;
+    }
+    let mut buf = [0u8; 64];
+    let common = |stem: &str, ending: &str, buf: &mut [u8; 64]| {
+        let n = stem.len() + ending.len();
+        n <= buf.len() && {
+            buf[..stem.len()].copy_from_slice(stem.as_bytes());
+            buf[stem.len()..n].copy_from_slice(ending.as_bytes());
+            std::str::from_utf8(&buf[..n]).is_ok_and(|w| gazetteer.classify(w).has(WordClass::COMMON_IT))
+        }
+    };
+    // "Cosí", "Perció": the acute accent some old texts put on a final i, u, o.
+    if let Some(last) = folded.chars().next_back()
+        && let Some(grave) = match last {
+            'í' => Some("ì"),
+            'ú' => Some("ù"),
+            'ó' => Some("ò"),
+            _ => None,
+        }
+    {
+        return common(&folded[..folded.len() - last.len_utf8()], grave, &mut buf);
+    }
+    for (ending, infinitives) in VERB_ENDINGS {
+        let Some(stem) = folded.strip_suffix(ending) else {
+            continue;
+        };
+        // "Amereste" is "amare": long endings leave short stems.
+        if stem.chars().count() < if ending.len() >= 4 { 2 } else { 3 } {
+            continue;
+        }
+        // "Scarichiamo": the h that keeps the sound hard goes in the infinitive ("scaricare").
+        let soft = stem.strip_suffix('h').filter(|s| s.ends_with('c') || s.ends_with('g'));
+        if infinitives.iter().any(|inf| common(stem, inf, &mut buf) || soft.is_some_and(|s| common(s, inf, &mut buf))) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Articles and articulated prepositions that do not come before a person's name.
 const ARTICLES: &[&str] = &[
     "il", "lo", "la", "i", "gli", "le", "del", "dello", "della", "dei", "degli", "delle", "al", "allo", "alla", "ai",
     "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
     "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
 ];
+
+/// Articles Italian puts before a surname alone: "la Schiavone" in sports and news, "il
+/// Manzoni" in older and Tuscan writing. Articulated prepositions are left out: "del Cairo",
+/// "della Persia", "dalla Brookings" are places and institutions far more often.
+const SURNAME_ARTICLES: &[&str] = &["la", "il", "lo"];
 
 /// Nouns that introduce a place name ("distretto di Bilaspur", "fiume Dyfi", "città di Daraa").
 const PLACE_NOUNS: &[&str] = &[
@@ -1825,14 +2170,88 @@ const HUMAN_VERBS: &[&str] = &[
     "nicknamed",
 ];
 
+/// Whether one of [`HUMAN_VERBS`] comes right before `pos`, or before "il", "la", "lo" there
+/// ("disse il Valino", "rispose la Minetti": Italian speech tags put an article before a
+/// surname or a nickname).
 fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
-    i > 0 && {
-        let prev = scan.tokens[i - 1];
-        single_space(scan.text, prev.end, pos)
-            && HUMAN_VERBS.contains(&&scan.folded[prev.start..prev.end])
-            && char_at(scan.text, prev.start).is_some_and(char::is_lowercase)
+    let verb_at = |k: usize, next: usize| {
+        let t = scan.tokens[k];
+        single_space(scan.text, t.end, next)
+            && HUMAN_VERBS.contains(&&scan.folded[t.start..t.end])
+            && char_at(scan.text, t.start).is_some_and(char::is_lowercase)
+    };
+    if i == 0 {
+        return false;
     }
+    if verb_at(i - 1, pos) {
+        return true;
+    }
+    let article = scan.tokens[i - 1];
+    i >= 2
+        && matches!(&scan.text[article.start..article.end], "il" | "la" | "lo")
+        && single_space(scan.text, article.end, pos)
+        && verb_at(i - 2, article.start)
+}
+
+/// Pronouns that are subjects before a verb and that some list has as names ("Essa", "Ella").
+const SUBJECT_PRONOUNS: &[&str] = &[
+    "egli", "ella", "esso", "essa", "essi", "esse", "lui", "lei", "loro", "costui", "costei", "colui", "colei", "tale",
+    "ognuno", "ciascuno", "nessuno", "qualcuno", "chiunque", "altri",
+];
+
+/// Whether a word that a verb follows can be a name: four letters or more ("Non", "Ore" are
+/// not), no pronoun, connective or brand.
+fn could_be_subject_name(folded: &str) -> bool {
+    folded.chars().count() >= 4
+        && !SUBJECT_PRONOUNS.contains(&folded)
+        && !CONNECTIVES_IT.contains(&folded)
+        && !NOT_PEOPLE.contains(&folded)
+}
+
+/// Finite forms of auxiliaries and modals that follow a subject ("Piacentini ha chiesto",
+/// "Padrino aveva", "Scalzone può tornare"). "è", "era", "fu" count before a participle only
+/// ("è morto", "era stato"): before an adjective they follow anything ("Bello è").
+const AUXILIARIES: &[&str] = &[
+    "ha", "aveva", "avrebbe", "avrà", "ebbe", "può", "poteva", "potrà", "potrebbe", "deve", "doveva", "dovrà",
+    "dovrebbe", "vuole", "voleva", "stava", "sta", "sarà", "sarebbe",
+];
+
+/// Unstressed object pronouns between a subject and its verb ("Cinto mi disse", "Valino gli
+/// rispose"); "lo", "la", "si" are left out, being also articles and impersonal.
+const VERB_CLITICS: &[&str] = &["mi", "ti", "gli", "ci", "vi"];
+
+/// Whether the word ending at `pos` is followed by its verb: an auxiliary or a modal, "è",
+/// "era", "fu" before a participle, or a clitic pronoun before a lower-case word, with an
+/// optional "non" first.
+fn subject_verb_after(scan: &Scan<'_>, pos: usize) -> bool {
+    let mut i = scan.token_at(pos);
+    let word = |k: usize| scan.tokens.get(k).map(|t| &scan.folded[t.start..t.end]);
+    let lower =
+        |k: usize| scan.tokens.get(k).is_some_and(|t| char_at(scan.text, t.start).is_some_and(char::is_lowercase));
+    // Only a space between the word and the verb: "Rossi, ha detto" is another clause.
+    if scan.tokens.get(i).is_none_or(|t| !single_space(scan.text, pos, t.start)) {
+        return false;
+    }
+    if word(i) == Some("non") {
+        i += 1;
+    }
+    let Some(verb) = word(i) else {
+        return false;
+    };
+    if !lower(i) {
+        return false;
+    }
+    if AUXILIARIES.contains(&verb) {
+        return true;
+    }
+    if matches!(verb, "è" | "era" | "fu") {
+        return word(i + 1).is_some_and(|p| {
+            p.chars().count() >= 4
+                && ["ato", "ata", "uto", "uta", "ito", "ita", "to", "ta"].iter().any(|e| p.ends_with(e))
+        }) && lower(i + 1);
+    }
+    VERB_CLITICS.contains(&verb) && lower(i + 1) && word(i + 1).is_some_and(|w| w.chars().all(char::is_alphabetic))
 }
 
 /// Role nouns that, after a name and a comma, say who the person is. Honorifics are left out:
@@ -1996,6 +2415,73 @@ fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
     }
     false
 }
+
+/// Prepositions that join a role to what it is the role of ("il ministro del Lavoro").
+const ROLE_PREPOSITIONS: &[&str] =
+    &["di", "del", "della", "dello", "dei", "degli", "delle", "dell", "all", "alla", "al", "allo", "ai", "agli", "of"];
+
+/// Whether a role noun and its complement come before the run at `pos`: a role, a preposition,
+/// and at most two lower-case words ("il ministro del", "il commissario di polizia di",
+/// "l'amministratore delegato di", "gli assessori all'"). The preposition may be elided onto
+/// the run's first word ("dell'Istruzione"). A bounded walk back over the tokens. `Some(true)`
+/// when lower-case words of the complement stand between the preposition and the run.
+fn role_complement_before(scan: &Scan<'_>, pos: usize) -> Option<bool> {
+    let mut i = scan.token_at(pos);
+    let mut preposition = false;
+    let mut next_start = pos;
+    if let Some(t) = scan.tokens.get(i).filter(|t| t.start < pos) {
+        let prefix = scan.folded[t.start..pos].trim_end_matches(['\'', '’']);
+        if !ROLE_PREPOSITIONS.contains(&prefix) {
+            return None;
+        }
+        preposition = true;
+        next_start = t.start;
+    }
+    let mut lower = 0;
+    let mut between = false;
+    for _ in 0..5 {
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+        let t = scan.tokens[i];
+        if !single_space(scan.text, t.end, next_start) && next_start != t.end {
+            return None;
+        }
+        next_start = t.start;
+        let folded = &scan.folded[t.start..t.end];
+        // "l'amministratore", "dell'ex": the word after an elided article.
+        let word = folded.rsplit(['\'', '’']).next().unwrap_or(folded);
+        if ROLE_NOUNS.contains(&word) || ROLE_TITLES.contains(&word) {
+            return preposition.then_some(between);
+        }
+        if ROLE_PREPOSITIONS.contains(&word) {
+            preposition = true;
+            continue;
+        }
+        if !preposition {
+            // "zona" in "di zona", "polizia" in "di polizia di": words of the complement.
+            between = true;
+        }
+        if lower < 2
+            && char_at(scan.text, t.start).is_some_and(char::is_lowercase)
+            && word.chars().all(char::is_alphabetic)
+        {
+            lower += 1;
+            continue;
+        }
+        return None;
+    }
+    None
+}
+
+/// Head nouns of organisations' names: the word after them is the name ("Fondazione Cariplo").
+const ORG_HEADS: &[&str] = &["fondazione", "istituto", "radio", "ente", "consorzio", "cooperativa", "federazione"];
+
+/// Titles that also name a role with a complement ("il ministro degli Esteri", "il segretario
+/// di Stato"), beside [`ROLE_NOUNS`].
+const ROLE_TITLES: &[&str] =
+    &["funzionario", "funzionaria", "inviato", "inviata", "delegato", "delegata", "minister", "mayor"];
 
 fn after_word(scan: &Scan<'_>, pos: usize, word: &str) -> bool {
     let i = scan.token_at(pos);
@@ -2421,6 +2907,7 @@ mod tests {
     fn verbs_of_saying_and_dying_vouch_for_a_name() {
         // "Cinto" and "Padrino" are also common words; after "disse" they are people.
         assert_eq!(persone("- Vieni qui, - disse Cinto."), ["Cinto"]);
+        assert_eq!(persone("- Domani si chiude, - disse il Bortolo."), ["Bortolo"]);
         assert_eq!(persone("Nel 1901 moriva Verdi, e l'Italia pianse."), ["Verdi"]);
         assert_eq!(people("\"Open wide,\" said Pip."), ["Pip"]);
         // Opening a sentence the verb is not before the name.
@@ -2456,6 +2943,84 @@ mod tests {
     fn places_are_not_people() {
         assert!(persone("Il ragazzo gioca nella squadra di basket di Treviglio").is_empty());
         assert!(people("a lady from Bakewell in the United Kingdom").is_empty());
+    }
+
+    #[test]
+    fn a_role_and_its_complement_vouch_for_the_name_after_them() {
+        assert_eq!(persone("Ha parlato il ministro della Salute Marta Ferrandi."), ["Marta Ferrandi"]);
+        assert_eq!(
+            persone("Ieri il presidente della Regione Lombardia Carlo Venturi ha visitato la clinica."),
+            ["Carlo Venturi"]
+        );
+        assert_eq!(persone("Il ministro del Lavoro Pellegatti ha firmato."), ["Pellegatti"]);
+        assert_eq!(persone("E poi l'assessore al Bilancio Ferrandi ha firmato."), ["Ferrandi"]);
+        assert_eq!(persone("Lo ha detto il responsabile di zona Paolo Brambati."), ["Paolo Brambati"]);
+        assert_eq!(people("Yesterday the Minister of Health Sarah Collins visited."), ["Sarah Collins"]);
+        assert_eq!(people("The mayor of Bristol James Holden opened the clinic."), ["James Holden"]);
+        // The complement alone is no person; an organisation's name follows its head noun.
+        assert_eq!(persone("Ieri il direttore della Fondazione Cariplo ha parlato."), NONE);
+        assert_eq!(persone("Lo ha detto il presidente della Croce Rossa."), NONE);
+        assert_eq!(persone("Un responsabile del Robert Koch-Institut ha risposto."), NONE);
+        // Right after the preposition, known names are the person the role belongs to.
+        assert_eq!(persone("Ha scritto la figlia di Mario Bianchi."), ["Mario Bianchi"]);
+    }
+
+    #[test]
+    fn il_or_la_before_a_known_surname_is_the_person() {
+        assert_eq!(persone("Ieri il Bertolini ha chiamato lo studio."), ["Bertolini"]);
+        assert_eq!(persone("Alla fine la Schiavone ha vinto il set."), ["Schiavone"]);
+        // Articulated prepositions before a single word name places and institutions.
+        assert_eq!(persone("Le partite saranno trasmesse dalla Rai."), NONE);
+        assert_eq!(persone("Il ruolo della Persia era centrale."), NONE);
+        assert_eq!(persone("Siamo andati alla Juventus."), NONE);
+    }
+
+    #[test]
+    fn a_common_word_listed_with_people_or_followed_by_its_verb_is_a_name() {
+        // Capitalised inside a sentence without an article, a common word is a proper noun.
+        assert_eq!(persone("Sono intervenuti Bertolazzi e Pastore."), ["Bertolazzi", "Pastore"]);
+        assert_eq!(persone("Quando Pastore ha chiamato, eravamo chiusi."), ["Pastore"]);
+        assert_eq!(persone("Adesso Cinto mi veniva dietro."), ["Cinto"]);
+        assert_eq!(persone("Lo studio ha detto che Ricotta è stato dimesso ieri."), ["Ricotta"]);
+        // A comma after a name opens an apposition; articles, pronouns and capitalised
+        // institutions are not subjects of this kind.
+        assert_eq!(persone("Il generale Preziosa, Capo di Stato Maggiore, ha parlato."), ["Preziosa"]);
+        assert_eq!(persone("Il Governo ha deciso."), NONE);
+        assert_eq!(persone("Cosa ha detto? Essa ha risposto di no."), NONE);
+        assert_eq!(persone("Ne ha parlato anche Google ha detto la stampa."), NONE);
+    }
+
+    #[test]
+    fn a_capitalised_particle_starts_a_surname_whatever_follows() {
+        // "Mistura", "Tonno" are common words; after "De", "Di" they are surnames.
+        assert_eq!(persone("Lo ha detto De Mistura, inviato dell'ONU."), ["De Mistura"]);
+        assert_eq!(persone("Il commento di Giò Di Tonno è arrivato."), ["Giò Di Tonno"]);
+        // Spanish "de la", "de los" inside a name.
+        assert_eq!(persone("Ha vinto Fernando de la Torre ieri."), ["Fernando de la Torre"]);
+        assert_eq!(people("The fight with Oscar de la Hoya was long."), ["Oscar de la Hoya"]);
+        // An article is no such particle: "La Base", "La Repubblica" name things.
+        assert_eq!(persone("Il direttore di La Base è arrivato."), NONE);
+    }
+
+    #[test]
+    fn inflected_italian_words_opening_a_sentence_are_words() {
+        // Verb forms whose infinitive is a common word, superlatives, "-ché" conjunctions and
+        // connectives no list has: none is a name, however rare the form.
+        for text in [
+            "Scherzammo a lungo con i colleghi.",
+            "Ritornai in studio dopo le ferie.",
+            "Considerando il caso, serve una panoramica.",
+            "Buttarmi giù non serve.",
+            "Lunghissima giornata in studio oggi.",
+            "Benché fosse tardi, siamo rimasti.",
+            "Qualora il dolore continuasse, chiamateci.",
+            "Cosí finisce la giornata.",
+        ] {
+            assert_eq!(persone(text), NONE, "{text}");
+        }
+        // A surname no list knows still opens a sentence as a name.
+        assert_eq!(persone("Provenzano ha chiamato lo studio."), ["Provenzano"]);
+        assert_eq!(people("Dalloway said she would buy the flowers herself."), ["Dalloway"]);
     }
 
     #[test]
