@@ -81,37 +81,33 @@ fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, 
         if word.is_empty() || word.len() > 12 {
             continue;
         }
-        if word.is_ascii() {
-            // Most words: one byte per character, lower-cased in place (what the loop below
-            // gives for ASCII, without decoding and re-encoding each character).
-            let lower = &mut buf[..word.len()];
-            lower.copy_from_slice(word.as_bytes());
-            lower.make_ascii_lowercase();
-            let Ok(lower) = std::str::from_utf8(lower) else { continue };
-            let (it, en) = score(lower);
-            italian += it;
-            english += en;
-            continue;
-        }
-        let mut len = 0;
-        let mut fits = true;
-        for c in word.chars().flat_map(char::to_lowercase) {
-            let c = if c == '’' { '\'' } else { c };
-            if len + c.len_utf8() > buf.len() {
-                fits = false;
-                break;
-            }
-            len += c.encode_utf8(&mut buf[len..]).len();
-        }
-        let Ok(lower) = std::str::from_utf8(&buf[..len]) else { continue };
-        if !fits {
-            continue;
-        }
+        let Some(lower) = lower_case(word, &mut buf) else { continue };
         let (it, en) = score(lower);
         italian += it;
         english += en;
     }
     (italian, english)
+}
+
+/// `word` lower-cased into `buf`, with ’ as ', or None when it does not fit.
+fn lower_case<'b>(word: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    if word.is_ascii() {
+        // Most words: one byte per character, lower-cased in place (what the loop below
+        // gives for ASCII, without decoding and re-encoding each character).
+        let lower = buf.get_mut(..word.len())?;
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        return std::str::from_utf8(lower).ok();
+    }
+    let mut len = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let c = if c == '’' { '\'' } else { c };
+        if len + c.len_utf8() > buf.len() {
+            return None;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 fn prefix_on_char_boundary(text: &str, max: usize) -> &str {

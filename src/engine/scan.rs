@@ -269,19 +269,26 @@ fn collect_lexicon_hits(
     }
     found.sort_unstable();
     for (end, start, term) in found {
-        // Matches cannot split a char because terms are valid UTF-8 and start and end on
-        // char boundaries of the folded text.
-        let word_continues = end < bytes.len() && super::text::char_at(folded, end).is_some_and(is_word_char);
-        for tag in tags[term].iter() {
-            let end = if tag.prefix {
-                extend_to_word_end(folded, end)
-            } else if word_continues {
-                continue;
-            } else {
-                end
-            };
-            out.push(LexiconHit { span: ByteSpan::new(start, end), lexicon: tag.lexicon, entry: tag.entry });
-        }
+        push_term_hits(folded, start, end, &tags[term], out);
+    }
+}
+
+/// The hits of one term occurrence at `start..end`, one per lexicon tagging the term: a
+/// prefix term extends to the end of its word; a whole-word term counts only if the word
+/// ends with it.
+fn push_term_hits(folded: &str, start: usize, end: usize, tags: &[TermTag], out: &mut Vec<LexiconHit>) {
+    // Matches cannot split a char because terms are valid UTF-8 and start and end on char
+    // boundaries of the folded text.
+    let word_continues = end < folded.len() && super::text::char_at(folded, end).is_some_and(is_word_char);
+    for tag in tags {
+        let end = if tag.prefix {
+            extend_to_word_end(folded, end)
+        } else if word_continues {
+            continue;
+        } else {
+            end
+        };
+        out.push(LexiconHit { span: ByteSpan::new(start, end), lexicon: tag.lexicon, entry: tag.entry });
     }
 }
 
@@ -425,25 +432,13 @@ mod tests {
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(terms.iter().map(|(t, _)| t.as_str()))
             .unwrap();
-        let bytes = folded.as_bytes();
         let mut out = Vec::new();
         for m in ac.find_overlapping_iter(folded) {
             let (start, end) = (m.start(), m.end());
             if start > 0 && super::super::text::char_before(folded, start).is_some_and(is_word_char) {
                 continue;
             }
-            let word_continues =
-                end < bytes.len() && super::super::text::char_at(folded, end).is_some_and(is_word_char);
-            for tag in terms[m.pattern().as_usize()].1.iter() {
-                let end = if tag.prefix {
-                    extend_to_word_end(folded, end)
-                } else if word_continues {
-                    continue;
-                } else {
-                    end
-                };
-                out.push(LexiconHit { span: ByteSpan::new(start, end), lexicon: tag.lexicon, entry: tag.entry });
-            }
+            push_term_hits(folded, start, end, &terms[m.pattern().as_usize()].1, &mut out);
         }
         out
     }

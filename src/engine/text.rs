@@ -35,7 +35,8 @@ pub fn fold_case(text: &str, out: &mut String) {
     debug_assert_eq!(out.len(), text.len());
 }
 
-/// [`fold_char`] of an ASCII byte; other bytes unchanged.
+/// The fold of an ASCII byte (what [`fold_char`] does to ASCII characters); other bytes
+/// unchanged.
 #[inline]
 fn fold_ascii(b: u8) -> u8 {
     match b {
@@ -47,8 +48,7 @@ fn fold_ascii(b: u8) -> u8 {
 /// The same-length lower-case (and whitespace-normalised) form of one character.
 pub fn fold_char(c: char) -> char {
     match c {
-        '\n' | '\r' | '\t' => ' ',
-        c if c.is_ascii() => c.to_ascii_lowercase(),
+        c if c.is_ascii() => char::from(fold_ascii(c as u8)),
         c if c.is_uppercase() => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
