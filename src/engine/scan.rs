@@ -218,6 +218,11 @@ impl Scanner {
         Scan { scanner: self, text, folded, matched, hits, ranges, tokens }
     }
 
+    /// The registered patterns, in registration order (for diagnostics and benchmarks).
+    pub fn patterns(&self) -> impl Iterator<Item = &str> {
+        self.regexes.iter().map(Regex::as_str)
+    }
+
     /// Number of registered lexicons.
     pub fn lexicon_count(&self) -> usize {
         self.lexicon_names.len()
