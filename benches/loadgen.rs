@@ -14,17 +14,32 @@
 //!   --concurrency N      calls in flight (default 32)
 //!   --connections N      HTTP/2 connections they share (default 2)
 //!   --threads N          load generator runtime threads (default 1)
+//!   --client h2|tonic    how calls are made (default h2, see below)
 //!   --duration SECS      measured time (default 10); --warmup SECS before it (default 2)
 //!   --post-bytes N       post size (default 500)
 //!   --server-arg ARG     passed to `riserbo serve` (repeatable), e.g. --no-decision-log
 //!   --json               one JSON object instead of the table
+//!
+//! Clients. The load generator shares the 2 cores with the server, so whatever it spends per
+//! call is taken from the server. `h2` (the default) sends pre-encoded gRPC frames over
+//! hyper's HTTP/2 client connections, the way h2load would, and checks each answer's HTTP
+//! status, `grpc-status` and the length of its one response message; `tonic` builds and
+//! decodes every message with the generated client (the stack real Rust callers use), at
+//! about twice the client CPU per call. Both report the same measures.
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) it only checks that the corpus
 //! yields posts, and exits.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http2::SendRequest;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use prost::Message;
 
 use riserbo::service::proto::policy_service_client::PolicyServiceClient;
 use riserbo::service::proto::{AccountKind, Channel as PostChannel, CheckPostRequest};
@@ -46,6 +61,15 @@ struct Options {
     server_args: Vec<String>,
     json: bool,
     bench: bool,
+    client: ClientKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ClientKind {
+    /// Pre-encoded frames over hyper's HTTP/2 client.
+    H2,
+    /// The generated tonic client.
+    Tonic,
 }
 
 fn options() -> Options {
@@ -61,6 +85,7 @@ fn options() -> Options {
         server_args: Vec::new(),
         json: false,
         bench: false,
+        client: ClientKind::H2,
     };
     let mut args = std::env::args().skip(1);
     let number = |v: Option<String>, flag: &str| -> f64 {
@@ -77,6 +102,13 @@ fn options() -> Options {
             "--threads" => o.threads = number(args.next(), "--threads") as usize,
             "--duration" => o.duration = Duration::from_secs_f64(number(args.next(), "--duration")),
             "--warmup" => o.warmup = Duration::from_secs_f64(number(args.next(), "--warmup")),
+            "--client" => {
+                o.client = match args.next().as_deref() {
+                    Some("h2") => ClientKind::H2,
+                    Some("tonic") => ClientKind::Tonic,
+                    other => panic!("--client h2|tonic, not {other:?}"),
+                }
+            }
             "--post-bytes" => o.post_bytes = number(args.next(), "--post-bytes") as usize,
             other if other.starts_with("--") => {} // cargo's own flags
             other => panic!("unexpected argument {other:?}"),
@@ -174,11 +206,137 @@ async fn start_server(options: &Options) -> (Server, String, Duration) {
         assert!(started.elapsed() < Duration::from_secs(30), "server not SERVING after 30 s");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    (server, url, started.elapsed())
+    (server, addr, started.elapsed())
+}
+
+/// The connections calls are made on, of either client kind.
+enum Clients {
+    H2 { senders: Vec<SendRequest<Full<Bytes>>>, uri: http::Uri, frames: Arc<Vec<Bytes>> },
+    Tonic(Vec<PolicyServiceClient<Channel>>),
+}
+
+impl Clients {
+    async fn connect(options: &Options, addr: &str, posts: &[String]) -> Self {
+        let connections = options.connections.max(1);
+        match options.client {
+            ClientKind::Tonic => {
+                let mut clients = Vec::new();
+                for _ in 0..connections {
+                    let channel =
+                        Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.expect("connect");
+                    clients.push(PolicyServiceClient::new(channel));
+                }
+                Clients::Tonic(clients)
+            }
+            ClientKind::H2 => {
+                let mut senders = Vec::new();
+                for _ in 0..connections {
+                    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                    stream.set_nodelay(true).expect("TCP_NODELAY");
+                    let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                        .handshake(TokioIo::new(stream))
+                        .await
+                        .expect("HTTP/2 handshake");
+                    tokio::spawn(connection);
+                    senders.push(sender);
+                }
+                let uri = format!("http://{addr}/riserbo.v1.PolicyService/CheckPost").parse().unwrap();
+                let frames = posts.iter().map(|text| grpc_frame(&check_request(text))).collect();
+                Clients::H2 { senders, uri, frames: Arc::new(frames) }
+            }
+        }
+    }
+}
+
+fn check_request(text: &str) -> CheckPostRequest {
+    CheckPostRequest {
+        text: text.to_owned(),
+        account: AccountKind::Practice as i32,
+        channel: PostChannel::PublicPost as i32,
+        ..Default::default()
+    }
+}
+
+/// A message in gRPC's length-prefixed framing (uncompressed).
+fn grpc_frame(message: &impl Message) -> Bytes {
+    let mut frame = Vec::with_capacity(5 + message.encoded_len());
+    frame.push(0);
+    frame.extend_from_slice(&u32::try_from(message.encoded_len()).unwrap().to_be_bytes());
+    message.encode(&mut frame).expect("a Vec grows");
+    Bytes::from(frame)
+}
+
+/// One CheckPost over plain HTTP/2: whether it was answered with status OK and exactly one
+/// whole response message.
+async fn h2_call(sender: &mut SendRequest<Full<Bytes>>, uri: &http::Uri, frame: Bytes) -> bool {
+    let request = http::Request::post(uri.clone())
+        .header(http::header::CONTENT_TYPE, "application/grpc")
+        .header(http::header::TE, "trailers")
+        .body(Full::new(frame))
+        .expect("a valid request");
+    let Ok(response) = sender.send_request(request).await else { return false };
+    if response.status() != http::StatusCode::OK || response.headers().contains_key("grpc-status") {
+        return false; // a trailers-only answer is an error (an OK answer carries a message)
+    }
+    let Ok(collected) = response.into_body().collect().await else { return false };
+    let ok = collected.trailers().and_then(|t| t.get("grpc-status")).is_some_and(|s| s == "0");
+    let body = collected.to_bytes();
+    ok && body.len() > 5
+        && body[0] == 0
+        && u32::from_be_bytes(body[1..5].try_into().unwrap()) as usize == body.len() - 5
 }
 
 /// Runs `concurrency` closed-loop callers until `until`; returns latencies (µs) and errors.
-async fn drive(
+async fn drive(clients: &Clients, posts: &[String], concurrency: usize, until: Instant) -> (Vec<u32>, u64) {
+    match clients {
+        Clients::Tonic(clients) => drive_tonic(clients, posts, concurrency, until).await,
+        Clients::H2 { senders, uri, frames } => drive_h2(senders, uri, frames, concurrency, until).await,
+    }
+}
+
+async fn drive_h2(
+    senders: &[SendRequest<Full<Bytes>>],
+    uri: &http::Uri,
+    frames: &Arc<Vec<Bytes>>,
+    concurrency: usize,
+    until: Instant,
+) -> (Vec<u32>, u64) {
+    let mut tasks = Vec::with_capacity(concurrency);
+    for worker in 0..concurrency {
+        let mut sender = senders[worker % senders.len()].clone();
+        let (uri, frames) = (uri.clone(), frames.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(1 << 16);
+            let mut errors = 0u64;
+            let mut i = worker * 7;
+            while Instant::now() < until {
+                let frame = frames[i % frames.len()].clone();
+                i += 1;
+                let start = Instant::now();
+                if h2_call(&mut sender, &uri, frame).await {
+                    latencies.push(start.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                } else {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    join_workers(tasks).await
+}
+
+async fn join_workers(tasks: Vec<tokio::task::JoinHandle<(Vec<u32>, u64)>>) -> (Vec<u32>, u64) {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (latencies, e) = task.await.expect("worker");
+        all.extend(latencies);
+        errors += e;
+    }
+    (all, errors)
+}
+
+async fn drive_tonic(
     clients: &[PolicyServiceClient<Channel>],
     posts: &[String],
     concurrency: usize,
@@ -193,12 +351,7 @@ async fn drive(
             let mut errors = 0u64;
             let mut i = worker * 7;
             while Instant::now() < until {
-                let request = CheckPostRequest {
-                    text: posts[i % posts.len()].clone(),
-                    account: AccountKind::Practice as i32,
-                    channel: PostChannel::PublicPost as i32,
-                    ..Default::default()
-                };
+                let request = check_request(&posts[i % posts.len()]);
                 i += 1;
                 let start = Instant::now();
                 match client.check_post(request).await {
@@ -209,27 +362,16 @@ async fn drive(
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, e) = task.await.expect("worker");
-        all.extend(latencies);
-        errors += e;
-    }
-    (all, errors)
+    join_workers(tasks).await
 }
 
 async fn run(options: Options, posts: Vec<String>) {
     let ticks = ticks_per_second();
-    let (server, url, startup) = start_server(&options).await;
+    let (server, addr, startup) = start_server(&options).await;
     let pid = server.child.id().to_string();
     let rss_idle = status_mib(&pid, "VmRSS");
 
-    let mut clients = Vec::new();
-    for _ in 0..options.connections.max(1) {
-        let channel = Channel::from_shared(url.clone()).unwrap().connect().await.expect("connect");
-        clients.push(PolicyServiceClient::new(channel));
-    }
+    let clients = Clients::connect(&options, &addr, &posts).await;
     let (_, warmup_errors) = drive(&clients, &posts, options.concurrency, Instant::now() + options.warmup).await;
 
     let server_cpu0 = cpu_time(&pid, ticks);
@@ -255,7 +397,7 @@ async fn run(options: Options, posts: Vec<String>) {
             "{}",
             serde_json::json!({
                 "cores": cores, "concurrency": options.concurrency, "connections": options.connections,
-                "threads": options.threads, "post_bytes_mean": bytes, "posts": posts.len(),
+                "threads": options.threads, "client": format!("{:?}", options.client).to_lowercase(), "post_bytes_mean": bytes, "posts": posts.len(),
                 "seconds": wall.as_secs_f64(), "calls": calls, "errors": errors + warmup_errors,
                 "rps": rps, "p50_ms": p(0.5), "p99_ms": p(0.99), "p999_ms": p(0.999), "max_ms": p(1.0),
                 "startup_ms": startup.as_secs_f64() * 1e3, "rss_idle_mib": rss_idle, "rss_peak_mib": rss_peak,
@@ -268,11 +410,12 @@ async fn run(options: Options, posts: Vec<String>) {
     println!("riserbo serve {}  ({} cores)", options.server_args.join(" "), cores);
     println!("startup to SERVING      {:>9.1} ms", startup.as_secs_f64() * 1e3);
     println!(
-        "CheckPost               {:>9.0} calls/s  ({calls} calls in {:.1} s, concurrency {}, {} connections, {} posts of {:.0} bytes on average)",
+        "CheckPost               {:>9.0} calls/s  ({calls} calls in {:.1} s, concurrency {}, {} connections, {} client, {} posts of {:.0} bytes on average)",
         rps,
         wall.as_secs_f64(),
         options.concurrency,
         options.connections,
+        format!("{:?}", options.client).to_lowercase(),
         posts.len(),
         bytes
     );
