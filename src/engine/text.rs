@@ -166,11 +166,7 @@ pub const fn word_key(word: &str) -> Option<u128> {
         return None;
     }
     let mut key = [0u8; 16];
-    let mut i = 0;
-    while i < bytes.len() {
-        key[i] = bytes[i];
-        i += 1;
-    }
+    key.split_at_mut(bytes.len()).0.copy_from_slice(bytes);
     Some(u128::from_be_bytes(key))
 }
 
@@ -188,6 +184,77 @@ pub const fn word_keys<const N: usize>(words: &[&str]) -> [u128; N] {
         i += 1;
     }
     keys
+}
+
+/// Short words (as [`word_key`]s) with a few flag bits each (which lists hold the word), in
+/// an open-addressing hash table built at compile time. Why: language detection and the risk
+/// assessment look up every word of a post in several lists, and one hash probe costs less
+/// than a binary search per list (those searches were a sixth of language detection).
+pub struct WordTable<const SLOTS: usize> {
+    keys: [u128; SLOTS],
+    flags: [u8; SLOTS],
+}
+
+impl<const SLOTS: usize> WordTable<SLOTS> {
+    /// The table of `lists`, each a list of words and the flag bits its words get. Words over
+    /// 16 bytes, empty words, or more words than half the slots fail the build.
+    pub const fn new(lists: &[(&[&str], u8)]) -> Self {
+        assert!(SLOTS.is_power_of_two());
+        let mut table = Self { keys: [0; SLOTS], flags: [0; SLOTS] };
+        let mut used = 0;
+        let mut l = 0;
+        while l < lists.len() {
+            let (words, flag) = lists[l];
+            let mut w = 0;
+            while w < words.len() {
+                let key = match word_key(words[w]) {
+                    Some(key) if key != 0 => key,
+                    _ => panic!("a listed word is empty or over 16 bytes"),
+                };
+                let mut slot = word_slot(key, SLOTS);
+                loop {
+                    if table.keys[slot] == key {
+                        table.flags[slot] |= flag;
+                        break;
+                    }
+                    if table.keys[slot] == 0 {
+                        table.keys[slot] = key;
+                        table.flags[slot] = flag;
+                        used += 1;
+                        break;
+                    }
+                    slot = (slot + 1) & (SLOTS - 1);
+                }
+                w += 1;
+            }
+            l += 1;
+        }
+        // Half empty at least, so probes stay short and a missing key always meets an empty slot.
+        assert!(used * 2 <= SLOTS, "too many words for the table");
+        table
+    }
+
+    /// The flags of the word with this key; 0 when no list holds it.
+    #[inline]
+    pub fn flags(&self, key: u128) -> u8 {
+        let mut slot = word_slot(key, SLOTS);
+        loop {
+            let k = self.keys[slot];
+            if k == key {
+                return self.flags[slot];
+            }
+            if k == 0 {
+                return 0;
+            }
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+    }
+}
+
+#[inline]
+const fn word_slot(key: u128, slots: usize) -> usize {
+    let folded = (key >> 64) as u64 ^ key as u64;
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & (slots - 1)
 }
 
 /// Maps UTF-8 byte offsets to UTF-16 code-unit offsets for one text.
@@ -268,6 +335,19 @@ mod tests {
             }
         }
         assert_eq!(word_key("seventeen letters"), None);
+    }
+
+    #[test]
+    fn word_tables_find_exactly_the_listed_words() {
+        const ONE: &[&str] = &["a", "al", "the", "perché", "zzzzzzzzzzzzzzzz"];
+        const TWO: &[&str] = &["al", "of"];
+        static TABLE: WordTable<16> = WordTable::new(&[(ONE, 1), (TWO, 2)]);
+        for (word, flags) in [("a", 1), ("al", 3), ("the", 1), ("perché", 1), ("of", 2), ("zzzzzzzzzzzzzzzz", 1)] {
+            assert_eq!(TABLE.flags(word_key(word).unwrap()), flags, "{word}");
+        }
+        for word in ["", "b", "alla", "th", "zzzzzzzzzzzzzzz"] {
+            assert_eq!(TABLE.flags(word_key(word).unwrap()), 0, "{word}");
+        }
     }
 
     #[test]
