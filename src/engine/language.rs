@@ -10,7 +10,7 @@ use whatlang::{Detector, Lang};
 
 use super::context::Language;
 use super::recognisers::gazetteer::{Gazetteer, WordClass};
-use super::text::{word_key, word_keys};
+use super::text::{WordTable, word_key};
 
 /// Function words of one language that are not words of the other. Sorted for binary search.
 const ITALIAN: &[&str] = &[
@@ -28,9 +28,8 @@ const ENGLISH: &[&str] = &[
     "were", "what", "when", "which", "will", "with", "would", "you", "your",
 ];
 
-/// [`ITALIAN`] and [`ENGLISH`] as [`word_key`]s, searched instead of the strings.
-const ITALIAN_KEYS: [u128; ITALIAN.len()] = word_keys(ITALIAN);
-const ENGLISH_KEYS: [u128; ENGLISH.len()] = word_keys(ENGLISH);
+/// [`ITALIAN`] (flag 1) and [`ENGLISH`] (flag 2) in one table, looked up by [`word_key`].
+static FUNCTION_WORDS: WordTable<512> = WordTable::new(&[(ITALIAN, 1), (ENGLISH, 2)]);
 
 const SAMPLE_BYTES: usize = 1024;
 
@@ -54,10 +53,10 @@ pub fn detect(text: &str, fallback: Language) -> Language {
 /// lower-cased into a small stack buffer, and longer words cannot be function words anyway.
 fn vote(sample: &str) -> (usize, usize) {
     let (italian, english) = count_words(sample, |w| match word_key(w) {
-        Some(key) => (
-            usize::from(ITALIAN_KEYS.binary_search(&key).is_ok()),
-            usize::from(ENGLISH_KEYS.binary_search(&key).is_ok()),
-        ),
+        Some(key) => {
+            let flags = FUNCTION_WORDS.flags(key);
+            (usize::from(flags & 1 != 0), usize::from(flags & 2 != 0))
+        }
         None => (0, 0),
     });
     if italian != english {
@@ -76,7 +75,7 @@ fn vote(sample: &str) -> (usize, usize) {
 fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, usize) {
     let (mut italian, mut english) = (0, 0);
     let mut buf = [0u8; 16];
-    for word in sample.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+    for word in words(sample) {
         let word = word.trim_matches(['\'', '’']);
         if word.is_empty() || word.len() > 12 {
             continue;
@@ -87,6 +86,54 @@ fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, 
         english += en;
     }
     (italian, english)
+}
+
+/// The maximal runs of letters, digits and apostrophes (' and ’) of `sample`. Byte by byte:
+/// ASCII bytes are classified by a table, only other characters are decoded (what
+/// `str::split` with a char predicate did for every character).
+fn words(sample: &str) -> impl Iterator<Item = &str> {
+    /// ASCII letters, digits and the apostrophe.
+    const ASCII_IN_WORD: [bool; 128] = {
+        let mut table = [false; 128];
+        let mut b = 0;
+        while b < 128 {
+            table[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'\'';
+            b += 1;
+        }
+        table
+    };
+    #[inline(always)]
+    fn in_word(sample: &str, i: usize) -> (bool, usize) {
+        let b = sample.as_bytes()[i];
+        if b.is_ascii() {
+            return (ASCII_IN_WORD[usize::from(b)], 1);
+        }
+        let c = sample[i..].chars().next().expect("on a char boundary");
+        (c.is_alphanumeric() || c == '’', c.len_utf8())
+    }
+    let bytes = sample.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let (word, len) = in_word(sample, at);
+            if word {
+                break;
+            }
+            at += len;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (word, len) = in_word(sample, at);
+            if !word {
+                break;
+            }
+            at += len;
+        }
+        Some(&sample[start..at])
+    })
 }
 
 /// `word` lower-cased into `buf`, with ’ as ', or None when it does not fit.
@@ -124,6 +171,7 @@ fn prefix_on_char_boundary(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::text::word_keys;
 
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
@@ -174,7 +222,29 @@ mod tests {
         }
     }
 
-    /// `count_words` as first written: every word lower-cased character by character.
+    /// The first vote as first written: a binary search in each sorted list.
+    fn function_word_vote_by_search(sample: &str) -> (usize, usize) {
+        count_words_by_char(sample, |w| match word_key(w) {
+            Some(key) => (
+                usize::from(word_keys::<{ ITALIAN.len() }>(ITALIAN).binary_search(&key).is_ok()),
+                usize::from(word_keys::<{ ENGLISH.len() }>(ENGLISH).binary_search(&key).is_ok()),
+            ),
+            None => (0, 0),
+        })
+    }
+
+    fn function_word_vote(sample: &str) -> (usize, usize) {
+        count_words(sample, |w| match word_key(w) {
+            Some(key) => {
+                let flags = FUNCTION_WORDS.flags(key);
+                (usize::from(flags & 1 != 0), usize::from(flags & 2 != 0))
+            }
+            None => (0, 0),
+        })
+    }
+
+    /// `count_words` as first written: `str::split`, every word lower-cased character by
+    /// character.
     fn count_words_by_char(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, usize) {
         let (mut italian, mut english) = (0, 0);
         for word in sample.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
@@ -201,6 +271,23 @@ mod tests {
         fn ascii_words_vote_as_before(text in "[A-Za-zÈèİ' ’.]{0,60}") {
             let score = |w: &str| (usize::from(ITALIAN.contains(&w)) + w.len(), usize::from(ENGLISH.contains(&w)) + 3 * w.len());
             proptest::prop_assert_eq!(count_words(&text, score), count_words_by_char(&text, score));
+        }
+
+        /// The table and the byte-wise word split vote as the sorted lists and `str::split`
+        /// did, on arbitrary text and on text made of the listed words.
+        #[test]
+        fn function_words_vote_as_before(
+            text in "(?s).{0,80}|[A-Za-zÈèİ' ’.,\u{301}0-9]{0,80}",
+            picks in proptest::collection::vec((0usize..200, "[ ,.'’]{1,2}", proptest::bool::ANY), 0..30),
+        ) {
+            proptest::prop_assert_eq!(function_word_vote(&text), function_word_vote_by_search(&text));
+            let mut listed = String::new();
+            for (i, sep, upper) in picks {
+                let word = ITALIAN.iter().chain(ENGLISH).nth(i % (ITALIAN.len() + ENGLISH.len())).unwrap();
+                listed.push_str(&if upper { word.to_uppercase() } else { word.to_string() });
+                listed.push_str(&sep);
+            }
+            proptest::prop_assert_eq!(function_word_vote(&listed), function_word_vote_by_search(&listed));
         }
     }
 }

@@ -20,7 +20,7 @@ use super::context::Language;
 use super::entity::{Entity, EntityKind, EntityType};
 use super::recognisers::gazetteer::Gazetteer;
 use super::recognisers::occupation;
-use super::text::{word_key, word_keys};
+use super::text::{WordTable, word_key};
 
 const DIRECT_WEIGHT: f32 = 0.9;
 const HEALTH_FACTOR: f32 = 1.25;
@@ -275,10 +275,9 @@ const MALE: &[&str] = &[
 ];
 const ONE_PERSON: &[&str] = &["patient", "paziente", "pz", "qualcuno", "quella", "quello", "someone", "tizia", "tizio"];
 
-/// The lists as [`word_key`]s: every token of a post is searched in all three.
-const FEMALE_KEYS: [u128; FEMALE.len()] = word_keys(FEMALE);
-const MALE_KEYS: [u128; MALE.len()] = word_keys(MALE);
-const ONE_PERSON_KEYS: [u128; ONE_PERSON.len()] = word_keys(ONE_PERSON);
+/// The three lists in one table (flags 1, 2, 4), looked up by [`word_key`]: every token of a
+/// post is looked up once instead of searched in three lists.
+static PERSON_CUES: WordTable<256> = WordTable::new(&[(FEMALE, 1), (MALE, 2), (ONE_PERSON, 4)]);
 
 fn person_cues(analysis: &Analysis<'_>) -> (bool, bool) {
     let scan = &analysis.scan;
@@ -289,9 +288,10 @@ fn person_cues(analysis: &Analysis<'_>) -> (bool, bool) {
             continue;
         }
         let Some(key) = word_key(word) else { continue };
-        female |= FEMALE_KEYS.binary_search(&key).is_ok();
-        male |= MALE_KEYS.binary_search(&key).is_ok();
-        one |= ONE_PERSON_KEYS.binary_search(&key).is_ok();
+        let flags = PERSON_CUES.flags(key);
+        female |= flags & 1 != 0;
+        male |= flags & 2 != 0;
+        one |= flags & 4 != 0;
     }
     (one || female || male, female != male)
 }
@@ -341,6 +341,17 @@ mod tests {
     fn cue_lists_are_sorted_for_binary_search() {
         for list in [FEMALE, MALE, ONE_PERSON] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn the_cue_table_holds_exactly_the_listed_words() {
+        let flags = |w: &str| {
+            u8::from(FEMALE.contains(&w)) | u8::from(MALE.contains(&w)) << 1 | u8::from(ONE_PERSON.contains(&w)) << 2
+        };
+        let others = ["", "a", "pat", "patients", "signora2", "uomini", "zzzzzzzzzz"];
+        for w in FEMALE.iter().chain(MALE).chain(ONE_PERSON).chain(&others) {
+            assert_eq!(PERSON_CUES.flags(word_key(w).unwrap()), flags(w), "{w}");
         }
     }
 

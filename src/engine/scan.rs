@@ -3,13 +3,14 @@
 //! text. Recognisers and rules register what they need while a policy is compiled and read
 //! the results from a [`Scan`]; nothing is compiled per request.
 
-use aho_corasick::automaton::OverlappingState;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{Anchored, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
 
 use super::entity::ByteSpan;
-use super::text::{fold_case, is_word_char, tokenize};
+use super::text::{fold_case, is_word_char, tokenize, word_char_at};
 
 /// Cache limit of the pattern set's lazy DFA (see [`ScannerBuilder::build`]).
 const SET_DFA_CACHE_BYTES: usize = 8 << 20;
@@ -133,11 +134,12 @@ impl ScannerBuilder {
         let automaton = if terms.is_empty() {
             None
         } else {
+            // The NFA itself, not an `AhoCorasick` around it: the lexicon pass walks its states
+            // byte by byte (see [`collect_lexicon_hits`]); no prefilter, searches are anchored.
             Some(
-                AhoCorasickBuilder::new()
+                contiguous::Builder::new()
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .start_kind(StartKind::Anchored)
+                    .prefilter(false)
                     .build(terms.iter().map(|(t, _)| t.as_str()))?,
             )
         };
@@ -164,8 +166,8 @@ impl ScannerBuilder {
 pub struct Scanner {
     set: RegexSet,
     regexes: Vec<Regex>,
-    /// Anchored: searched only from where a whole word can start (see [`collect_lexicon_hits`]).
-    automaton: Option<AhoCorasick>,
+    /// Run anchored, only from where a whole word can start (see [`collect_lexicon_hits`]).
+    automaton: Option<contiguous::NFA>,
     /// The bytes some term starts with: an anchored search from any other byte finds nothing.
     first_bytes: [bool; 256],
     tags: Vec<Box<[TermTag]>>,
@@ -244,33 +246,47 @@ impl Scanner {
 /// walked every byte, followed failure links, and reported every term inside longer words
 /// ("pi" in "capire") only for the boundary check to drop it: it was a seventh of CheckPost.
 fn collect_lexicon_hits(
-    ac: &AhoCorasick,
+    nfa: &contiguous::NFA,
     first_bytes: &[bool; 256],
     tags: &[Box<[TermTag]>],
     folded: &str,
     out: &mut Vec<LexiconHit>,
 ) {
     let bytes = folded.as_bytes();
+    let anchored_start = nfa.start_state(Anchored::Yes).expect("an NFA supports anchored searches");
     // (end, start, term) of every occurrence that starts where a word can start.
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut after_word_char = false;
-    for (start, c) in folded.char_indices() {
+    let mut start = 0;
+    while start < bytes.len() {
+        let (word_char, char_len) = word_char_at(folded, start);
         if !after_word_char && first_bytes[usize::from(bytes[start])] {
-            // The low-level call: the iterators refuse anchored overlapping searches (their
-            // semantics are ambiguous in general; here only matches starting at `start` count).
-            let input = Input::new(folded).range(start..).anchored(Anchored::Yes);
-            let mut state = OverlappingState::start();
-            loop {
-                ac.try_find_overlapping(input.clone(), &mut state).expect("the automaton supports anchored searches");
-                let Some(m) = state.get_match() else { break };
-                // A state's matches include terms that are suffixes of its path, starting
-                // later: those are found from their own start.
-                if m.start() == start {
-                    found.push((m.end(), start, m.pattern().as_usize()));
+            // The automaton's states walked directly: `AhoCorasick::try_find_overlapping` set
+            // up a search and re-entered it once per match, which cost more than the walk.
+            let mut sid = anchored_start;
+            for (at, &b) in bytes[start..].iter().enumerate() {
+                sid = nfa.next_state(Anchored::Yes, sid, b);
+                if !nfa.is_special(sid) {
+                    continue;
+                }
+                if nfa.is_dead(sid) {
+                    break;
+                }
+                if nfa.is_match(sid) {
+                    let end = start + at + 1;
+                    for i in 0..nfa.match_len(sid) {
+                        let term = nfa.match_pattern(sid, i);
+                        // A state's matches include terms that are suffixes of its path,
+                        // starting later: those are found from their own start.
+                        if nfa.pattern_len(term) == end - start {
+                            found.push((end, start, term.as_usize()));
+                        }
+                    }
                 }
             }
         }
-        after_word_char = is_word_char(c);
+        after_word_char = word_char;
+        start += char_len;
     }
     found.sort_unstable();
     for (end, start, term) in found {
@@ -432,6 +448,7 @@ mod tests {
     /// The lexicon pass as first written: one unanchored overlapping search over every byte,
     /// dropping the occurrences that start inside a word.
     fn unanchored_hits(terms: &[(String, Vec<TermTag>)], folded: &str) -> Vec<LexiconHit> {
+        use aho_corasick::{AhoCorasickBuilder, AhoCorasickKind};
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::ContiguousNFA))

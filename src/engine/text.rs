@@ -105,27 +105,53 @@ pub fn tokenize(text: &str, out: &mut Vec<ByteSpan>) {
     // About one token per six bytes of prose: reserve once instead of growing from empty.
     out.reserve(text.len() / 6);
     let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_word_char(c) {
+    let mut i = 0;
+    while i < text.len() {
+        let (word, len) = word_char_at(text, i);
+        if word {
             if start.is_none() {
                 start = Some(i);
             }
-            continue;
-        }
-        if let Some(s) = start {
-            let joiner = matches!(c, '\'' | '’' | '-');
-            let next_is_word = chars.peek().is_some_and(|&(_, n)| is_word_char(n));
-            if joiner && next_is_word {
-                continue;
+        } else if let Some(s) = start {
+            let joiner = match text.as_bytes()[i] {
+                b'\'' | b'-' => true,
+                0xE2 => text.as_bytes()[i..].starts_with("\u{2019}".as_bytes()),
+                _ => false,
+            };
+            if !(joiner && i + len < text.len() && word_char_at(text, i + len).0) {
+                out.push(ByteSpan::new(s, i));
+                start = None;
             }
-            out.push(ByteSpan::new(s, i));
-            start = None;
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(ByteSpan::new(s, text.len()));
     }
+}
+
+/// ASCII letters and digits, the ASCII word characters, by byte.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// Whether the character starting at byte `i` is a word character ([`is_word_char`]), and its
+/// length in bytes. ASCII bytes, most of a post, are classified without decoding a `char`
+/// (decoding every character was most of the tokenizer's time).
+#[inline(always)]
+pub fn word_char_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        return (ASCII_WORD[usize::from(b)], 1);
+    }
+    let c = char_at(text, i).expect("`i` is on a char boundary");
+    (is_word_char(c), c.len_utf8())
 }
 
 /// A word of at most 16 bytes as one integer: its bytes, big-endian, zero-padded; `None` for a
@@ -140,11 +166,7 @@ pub const fn word_key(word: &str) -> Option<u128> {
         return None;
     }
     let mut key = [0u8; 16];
-    let mut i = 0;
-    while i < bytes.len() {
-        key[i] = bytes[i];
-        i += 1;
-    }
+    key.split_at_mut(bytes.len()).0.copy_from_slice(bytes);
     Some(u128::from_be_bytes(key))
 }
 
@@ -162,6 +184,77 @@ pub const fn word_keys<const N: usize>(words: &[&str]) -> [u128; N] {
         i += 1;
     }
     keys
+}
+
+/// Short words (as [`word_key`]s) with a few flag bits each (which lists hold the word), in
+/// an open-addressing hash table built at compile time. Why: language detection and the risk
+/// assessment look up every word of a post in several lists, and one hash probe costs less
+/// than a binary search per list (those searches were a sixth of language detection).
+pub struct WordTable<const SLOTS: usize> {
+    keys: [u128; SLOTS],
+    flags: [u8; SLOTS],
+}
+
+impl<const SLOTS: usize> WordTable<SLOTS> {
+    /// The table of `lists`, each a list of words and the flag bits its words get. Words over
+    /// 16 bytes, empty words, or more words than half the slots fail the build.
+    pub const fn new(lists: &[(&[&str], u8)]) -> Self {
+        assert!(SLOTS.is_power_of_two());
+        let mut table = Self { keys: [0; SLOTS], flags: [0; SLOTS] };
+        let mut used = 0;
+        let mut l = 0;
+        while l < lists.len() {
+            let (words, flag) = lists[l];
+            let mut w = 0;
+            while w < words.len() {
+                let key = match word_key(words[w]) {
+                    Some(key) if key != 0 => key,
+                    _ => panic!("a listed word is empty or over 16 bytes"),
+                };
+                let mut slot = word_slot(key, SLOTS);
+                loop {
+                    if table.keys[slot] == key {
+                        table.flags[slot] |= flag;
+                        break;
+                    }
+                    if table.keys[slot] == 0 {
+                        table.keys[slot] = key;
+                        table.flags[slot] = flag;
+                        used += 1;
+                        break;
+                    }
+                    slot = (slot + 1) & (SLOTS - 1);
+                }
+                w += 1;
+            }
+            l += 1;
+        }
+        // Half empty at least, so probes stay short and a missing key always meets an empty slot.
+        assert!(used * 2 <= SLOTS, "too many words for the table");
+        table
+    }
+
+    /// The flags of the word with this key; 0 when no list holds it.
+    #[inline]
+    pub fn flags(&self, key: u128) -> u8 {
+        let mut slot = word_slot(key, SLOTS);
+        loop {
+            let k = self.keys[slot];
+            if k == key {
+                return self.flags[slot];
+            }
+            if k == 0 {
+                return 0;
+            }
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+    }
+}
+
+#[inline]
+const fn word_slot(key: u128, slots: usize) -> usize {
+    let folded = (key >> 64) as u64 ^ key as u64;
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & (slots - 1)
 }
 
 /// Maps UTF-8 byte offsets to UTF-16 code-unit offsets for one text.
@@ -245,6 +338,19 @@ mod tests {
     }
 
     #[test]
+    fn word_tables_find_exactly_the_listed_words() {
+        const ONE: &[&str] = &["a", "al", "the", "perché", "zzzzzzzzzzzzzzzz"];
+        const TWO: &[&str] = &["al", "of"];
+        static TABLE: WordTable<16> = WordTable::new(&[(ONE, 1), (TWO, 2)]);
+        for (word, flags) in [("a", 1), ("al", 3), ("the", 1), ("perché", 1), ("of", 2), ("zzzzzzzzzzzzzzzz", 1)] {
+            assert_eq!(TABLE.flags(word_key(word).unwrap()), flags, "{word}");
+        }
+        for word in ["", "b", "alla", "th", "zzzzzzzzzzzzzzz"] {
+            assert_eq!(TABLE.flags(word_key(word).unwrap()), 0, "{word}");
+        }
+    }
+
+    #[test]
     fn utf16_offsets() {
         let text = "Città 😀 è";
         let index = Utf16Index::new(text);
@@ -256,7 +362,44 @@ mod tests {
         assert_eq!(ascii.utf16(3), 3);
     }
 
+    /// `tokenize` as first written, char by char.
+    fn tokenize_by_char(text: &str) -> Vec<ByteSpan> {
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if is_word_char(c) {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                continue;
+            }
+            if let Some(s) = start {
+                let joiner = matches!(c, '\'' | '’' | '-');
+                let next_is_word = chars.peek().is_some_and(|&(_, n)| is_word_char(n));
+                if joiner && next_is_word {
+                    continue;
+                }
+                out.push(ByteSpan::new(s, i));
+                start = None;
+            }
+        }
+        if let Some(s) = start {
+            out.push(ByteSpan::new(s, text.len()));
+        }
+        out
+    }
+
     proptest::proptest! {
+        /// The byte-wise tokenizer gives the tokens the char-wise one gave: joiners, marks,
+        /// multi-byte letters and non-word characters next to each other.
+        #[test]
+        fn tokenize_as_by_char(text in "(?s).{0,40}|[aZ9 '’\\-.àÈ\u{301}\u{2019}ß😀_]{0,40}") {
+            let mut tokens = vec![ByteSpan::new(0, 0)];
+            tokenize(&text, &mut tokens);
+            proptest::prop_assert_eq!(tokens, tokenize_by_char(&text));
+        }
+
         /// Folding byte by byte gives what folding each character gives.
         #[test]
         fn fold_case_folds_each_character(text in "(?s).{0,40}|[aÀİß\n\tZé’ ]{0,40}") {
