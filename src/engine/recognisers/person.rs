@@ -2701,7 +2701,7 @@ fn possessive_stripped(text: &str, span: ByteSpan) -> ByteSpan {
 
 /// The byte offset of the first apostrophe (' or ’) in `word`, as `word.find(['\'', '’'])`
 /// gives it, without decoding characters.
-fn find_apostrophe(word: &str) -> Option<usize> {
+pub(crate) fn find_apostrophe(word: &str) -> Option<usize> {
     // A plain loop: words are short, memchr's set-up costs more than it saves.
     let bytes = word.as_bytes();
     (0..bytes.len()).find(|&at| bytes[at] == b'\'' || (bytes[at] == 0xE2 && bytes[at + 1..].starts_with(&[0x80, 0x99])))
