@@ -114,7 +114,17 @@ impl Gazetteer {
 
     /// The classes of a case-folded word or phrase (words separated by single spaces).
     pub fn classify(&self, folded: &str) -> WordClass {
-        self.entry(folded).map_or_else(WordClass::default, |(len_class, _)| WordClass(len_class as u8))
+        self.classify_starting_phrases(folded).0
+    }
+
+    /// The classes of a case-folded word, and whether some entry of several words starts with
+    /// it: when not, no phrase that starts with the word is an entry, and the recognisers skip
+    /// looking up "Mario Rossi", "Mario Rossi Bergamo"… after "Mario".
+    #[inline]
+    pub fn classify_starting_phrases(&self, folded: &str) -> (WordClass, bool) {
+        self.entry(folded).map_or((WordClass::default(), false), |(len_class, _)| {
+            (WordClass(len_class as u8 & !table::PHRASE_START), len_class as u8 & table::PHRASE_START != 0)
+        })
     }
 
     /// The population of a place (0 for countries and regions), if it is one.
@@ -214,6 +224,18 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 80_000);
+        // Every phrase's first word says so; a single word that starts none says so too.
+        let phrases = lists.iter().flat_map(|(list, _)| list.iter().copied()).chain(places.iter().map(|(w, _)| *w));
+        let mut starts = 0;
+        for phrase in phrases {
+            if let Some(first) = table::phrase_start(phrase) {
+                assert!(g.classify_starting_phrases(first).1, "{phrase:?}");
+                starts += 1;
+            }
+        }
+        assert!(starts > 5_000);
+        assert!(!g.classify_starting_phrases("mario").1 && !g.classify_starting_phrases("zzqxv").1);
+        assert!(g.classify_starting_phrases("regno").1 && g.classify_starting_phrases("reggio").1);
         let total: usize = lists.iter().map(|(l, _)| l.len()).sum::<usize>() + places.len();
         assert_eq!(g.len(), total);
     }

@@ -17,7 +17,8 @@
 //! - slots: one `u32` each, 0 when empty, else the index of a word's entry plus one; a word's
 //!   home slot is its hash modulo the slot count, collisions probe the following slots;
 //! - entries: [`ENTRY_WORDS`] `u32`s per distinct word: offset of the word in the word bytes,
-//!   `length << 8 | classes`, population (or [`NO_POPULATION`] when the word is no place);
+//!   `length << 8 | classes` (with [`PHRASE_START`] for the first words of phrases), population
+//!   (or [`NO_POPULATION`] when the word is no place);
 //! - word bytes: every distinct word, concatenated.
 
 /// First `u32` of the table ("GZT1").
@@ -35,6 +36,16 @@ pub const SURNAME: u8 = 2;
 pub const PLACE: u8 = 4;
 pub const COMMON_IT: u8 = 8;
 pub const COMMON_EN: u8 = 16;
+/// Not a list: the word is the first word of an entry of several words ("regno" of "regno
+/// unito"), so a phrase whose first word lacks the bit is no entry and need not be looked up.
+/// A word that is only that is an entry with no list class.
+pub const PHRASE_START: u8 = 32;
+
+/// The first word of a phrase: the part before its first space or no-break space (the
+/// separators between the tokens of a phrase), if it has one.
+pub fn phrase_start(phrase: &str) -> Option<&str> {
+    phrase.find([' ', '\u{a0}']).map(|i| &phrase[..i])
+}
 
 /// FNV-1a, 64 bits: short words, no key to protect (the table is public data).
 pub fn word_hash(word: &[u8]) -> u64 {
@@ -81,15 +92,22 @@ pub fn write(lists: &[(&str, u8)], place_class: u8, places_source: &str) -> Vec<
         if let Some(p) = population {
             words[i].2 = p;
         }
-        total += 1;
     };
     for &(source, class) in lists {
         for word in entries(source) {
             add(word, class, None);
+            total += 1;
         }
     }
-    for (name, population) in places(places_source) {
+    let places: Vec<(&str, u32)> = places(places_source).collect();
+    for &(name, population) in &places {
         add(name, place_class, Some(population));
+        total += 1;
+    }
+    // Marked after the lists, and not counted as list entries.
+    let listed = lists.iter().flat_map(|&(source, _)| entries(source)).chain(places.iter().map(|&(name, _)| name));
+    for start in listed.filter_map(phrase_start) {
+        add(start, PHRASE_START, None);
     }
 
     let slot_count = (words.len() * 2).next_power_of_two().max(2);

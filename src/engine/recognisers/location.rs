@@ -11,7 +11,7 @@ use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
 use super::gazetteer::{Gazetteer, WordClass};
-use super::person::is_sentence_initial;
+use super::person::{find_apostrophe, is_sentence_initial};
 
 /// Prepositions after which a capitalised word is a place.
 const LOCATIVES: &[&str] = &[
@@ -95,15 +95,26 @@ impl LocationRecogniser {
         let mut i = 0;
         while i < tokens.len() {
             let t = tokens[i];
+            // Most tokens are lower-case words with no elided article: skip them undecoded.
+            let first = text.as_bytes()[t.start];
+            if first.is_ascii() && !first.is_ascii_uppercase() && find_apostrophe(&text[t.start..t.end]).is_none() {
+                i += 1;
+                continue;
+            }
             let start = after_elision(text, t);
             if !text[start..].chars().next().is_some_and(char::is_uppercase) {
                 i += 1;
                 continue;
             }
-            // Longest place name of up to four words separated by single spaces.
+            // Longest place name of up to four words separated by single spaces; the longer
+            // ones only when some entry starts with the first word.
             let mut best: Option<(usize, WordClass)> = None;
-            for k in i..tokens.len().min(i + 4) {
-                if k > i && !single_space(text, tokens[k - 1].end, tokens[k].start) {
+            let (first_class, starts_phrases) = self.gazetteer.classify_starting_phrases(&scan.folded[start..t.end]);
+            if first_class.has(WordClass::PLACE) {
+                best = Some((i, first_class));
+            }
+            for k in (i + 1..tokens.len().min(i + 4)).take_while(|_| starts_phrases) {
+                if !single_space(text, tokens[k - 1].end, tokens[k].start) {
                     break;
                 }
                 let class = self.gazetteer.classify(&scan.folded[start..tokens[k].end]);
@@ -197,7 +208,7 @@ fn is_function_or_time(folded: &str) -> bool {
 
 fn after_elision(text: &str, token: ByteSpan) -> usize {
     let word = &text[token.start..token.end];
-    match word.find(['\'', '’']) {
+    match find_apostrophe(word) {
         Some(pos) if word[..pos].chars().all(char::is_lowercase) => {
             token.start + pos + word[pos..].chars().next().map_or(1, char::len_utf8)
         }

@@ -28,6 +28,7 @@ pub mod uk_nhs;
 pub mod uk_nino;
 pub mod uk_postcode;
 pub mod vat_code;
+pub mod word_set;
 
 use super::recogniser::Recogniser;
 use super::scan::ScannerBuilder;

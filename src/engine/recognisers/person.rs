@@ -48,6 +48,7 @@ use crate::engine::scan::{LexiconHit, LexiconId, PatternId, Scan, ScannerBuilder
 use crate::engine::text::{char_at, char_before, is_word_char};
 
 use super::gazetteer::{Gazetteer, WordClass};
+use super::word_set::WordSet;
 
 /// Honorifics, titles and kinship words that introduce a name ("nonna Rosa").
 const TITLES: &[&str] = &[
@@ -186,6 +187,7 @@ const TITLES: &[&str] = &[
     "agente",
     "avvocatessa",
 ];
+static TITLE_SET: WordSet<512> = WordSet::new(TITLES);
 
 /// Words near a name that say it is a person: greetings, thanks, wishes, care words.
 const CONTEXT: &[&str] = &[
@@ -255,6 +257,7 @@ const PARTICLES: &[&str] = &[
     "de", "di", "da", "del", "della", "dei", "degli", "dello", "van", "von", "der", "den", "du", "dos", "das", "af",
     "bin", "ibn", "al", "el", "ben", "mac",
 ];
+static PARTICLES_SET: WordSet<64> = WordSet::new(PARTICLES);
 
 /// Particles that are also everyday Italian prepositions: inside a name only after a given
 /// name ("Maria de Filippi", "Luca di Montezemolo"; not "Camera dei Deputati").
@@ -265,10 +268,12 @@ const CAPITAL_PARTICLES: &[&str] = &[
     "de", "di", "da", "del", "della", "dello", "dal", "dalla", "lo", "la", "li", "van", "von", "le", "mc", "mac", "st",
     "san", "santa", "dos", "das", "du", "el", "al", "ben", "bin",
 ];
+static CAPITAL_PARTICLES_SET: WordSet<64> = WordSet::new(CAPITAL_PARTICLES);
 
 /// Capitalised particles that start a surname and are no article ("De", "Di", "Dalla", "Van").
 const SURNAME_PARTICLES: &[&str] =
     &["de", "di", "da", "del", "della", "dello", "dal", "dalla", "van", "von", "du", "dos", "das", "mc", "mac"];
+static SURNAME_PARTICLES_SET: WordSet<32> = WordSet::new(SURNAME_PARTICLES);
 
 /// Elided articles and prepositions before a capitalised word ("dell'Atalanta", "l'Italia").
 const ELISIONS: &[&str] =
@@ -280,6 +285,7 @@ const NOT_INITIALS: &[&str] = &[
     "s.r.", "s.a.", "d.l.", "d.m.", "d.p.", "c.v.", "r.i.p.", "q.b.", "o.k.", "t.v.", "p.t.", "n.d.r.", "u.s.a.",
     "s.s.", "c.c.", "v.s.", "a.s.",
 ];
+static NOT_INITIALS_SET: WordSet<64> = WordSet::new(NOT_INITIALS);
 
 /// Words that keep initials a patient's ("la paziente F.R.", "Sig. M.B., 45 anni").
 const INITIALS_CONTEXT: &[&str] = &[
@@ -372,6 +378,7 @@ const GREETINGS: &[&str] = &[
     "morning",
     "evening",
 ];
+static GREETINGS_SET: WordSet<64> = WordSet::new(GREETINGS);
 
 /// Platforms, brands and institutions that clinic posts name and that no word list knows:
 /// capitalised and unknown, they would otherwise look like surnames.
@@ -435,6 +442,7 @@ const NOT_PEOPLE: &[&str] = &[
     "teams",
     "spotify",
 ];
+static NOT_PEOPLE_SET: WordSet<128> = WordSet::new(NOT_PEOPLE);
 
 /// Months and days that are also given names ("May", "June", "April"): alone, they are dates.
 const CALENDAR_EN: &[&str] =
@@ -631,7 +639,7 @@ impl Recogniser for PersonRecogniser {
             let folded: String = scan.folded[m.start()..m.end()].chars().filter(|c| !c.is_whitespace()).collect();
             let time_of_day = matches!(folded.as_str(), "a.m." | "p.m.")
                 && scan.text[..m.start()].trim_end().chars().next_back().is_some_and(|c| c.is_ascii_digit());
-            if NOT_INITIALS.contains(&folded.as_str()) || time_of_day {
+            if NOT_INITIALS_SET.contains(folded.as_str()) || time_of_day {
                 continue;
             }
             // Initials opening a sentence are its subject ("C.G. è giunto…"): a person.
@@ -743,6 +751,16 @@ impl PersonRecogniser {
     /// The first word of a run at token `i`, if it can start a name.
     fn run_start(&self, scan: &Scan<'_>, i: usize) -> Option<RunWord> {
         let token = scan.tokens[i];
+        // Most tokens are lower-case words: with no apostrophe (no elided article before a
+        // name, no possessive) the word starts with that letter, so it is neither an initial
+        // nor a capitalised or ALL-CAPS word.
+        let first = scan.text.as_bytes()[token.start];
+        if first.is_ascii()
+            && !first.is_ascii_uppercase()
+            && find_apostrophe(&scan.text[token.start..token.end]).is_none()
+        {
+            return None;
+        }
         let span = name_core(scan.text, token);
         if span.is_empty() {
             return None;
@@ -762,7 +780,7 @@ impl PersonRecogniser {
         match shape(word) {
             Shape::Capitalised => {
                 let class = classify_word(self.gazetteer, folded);
-                let part = if CAPITAL_PARTICLES.contains(&folded)
+                let part = if CAPITAL_PARTICLES_SET.contains(folded)
                     && scan.tokens.get(i + 1).is_some_and(|n| starts_upper(&scan.text[n.start..n.end]))
                     && single_space(scan.text, span.end, scan.tokens[i + 1].start)
                 {
@@ -816,7 +834,8 @@ impl PersonRecogniser {
                     .tokens
                     .get(j + 1)
                     .is_some_and(|n| starts_upper(&text[n.start..n.end]) && single_space(text, token.end, n.start));
-                let part = if CAPITAL_PARTICLES.contains(&folded) && next_upper { Part::Particle } else { Part::Word };
+                let part =
+                    if CAPITAL_PARTICLES_SET.contains(folded) && next_upper { Part::Particle } else { Part::Word };
                 Some(RunWord {
                     span,
                     part,
@@ -845,7 +864,7 @@ impl PersonRecogniser {
                     RunWord { span: token, part: Part::Particle, class: WordClass::default(), in_place: false },
                 )
             }
-            _ if PARTICLES.contains(&folded) || folded == "d'" => {
+            _ if PARTICLES_SET.contains(folded) || folded == "d'" => {
                 // A lower-case particle joins only when a capitalised word follows it.
                 if PREPOSITION_PARTICLES.contains(&folded) && !prev.class.has(WordClass::GIVEN) {
                     return None;
@@ -897,7 +916,7 @@ impl PersonRecogniser {
         let appositive = !titled && !voiced && role_apposition_after(scan, words[words.len() - 1].span.end);
         titled |= voiced;
         // A capitalised title inside the run ("Professor Helen Ward", "Dr Aisha Khan").
-        while start < end && words[start].part == Part::Word && TITLES.contains(&fold_title(scan, words[start].span)) {
+        while start < end && words[start].part == Part::Word && is_title_at(scan, words[start].span) {
             if start + 1 < end {
                 titled = true;
                 start += 1;
@@ -961,7 +980,7 @@ impl PersonRecogniser {
                     w.part != Part::Word
                         || ((w.class.has(own) || w.class.has(WordClass::PLACE)) && !w.class.has(WordClass::GIVEN))
                 });
-                let org_head = is_thing_noun(head) || PLACE_NOUNS.contains(&head) || ORG_HEADS.contains(&head);
+                let org_head = is_thing_noun(head) || PLACE_NOUNS_SET.contains(head) || ORG_HEADS.contains(&head);
                 if !own_name && surname_like && known_complement && !org_head {
                     start = end - 1;
                     while start > 0 && words[start - 1].part == Part::Particle {
@@ -1061,7 +1080,7 @@ impl PersonRecogniser {
                 && start + 1 < end
                 && w.part == Part::Word
                 && ((common(w.class) && !w.class.has(WordClass::GIVEN))
-                    || GREETINGS.contains(&&scan.folded[w.span.start..w.span.end]));
+                    || GREETINGS_SET.contains(&scan.folded[w.span.start..w.span.end]));
             // A common word heading a run is a thing's head noun even when it is also a surname
             // ("Villa Glori", "Palazzo Grazioli", "Monte Suello"), unless it is a given name.
             let thing_head = start + 1 < end
@@ -1173,7 +1192,7 @@ impl PersonRecogniser {
         let given_then_surname = end - start >= 2
             && words[start].part == Part::Word
             && words[start].class.has(WordClass::GIVEN)
-            && !PLACE_HEADS.contains(&first)
+            && !PLACE_HEADS_SET.contains(first)
             && self.gazetteer.population(first).is_none_or(|p| p < 100_000)
             && words[end - 1].part == Part::Word
             && words[end - 1].class.has(WordClass::SURNAME)
@@ -1188,10 +1207,10 @@ impl PersonRecogniser {
             let place_head = if head.part == Part::Initial {
                 head_word == "s"
             } else {
-                PLACE_HEADS.contains(&head_word)
+                PLACE_HEADS_SET.contains(head_word)
                     && !(head.class.has(WordClass::GIVEN)
                         && !common(head.class)
-                        && !CAPITAL_PARTICLES.contains(&head_word))
+                        && !CAPITAL_PARTICLES_SET.contains(head_word))
             };
             if place_head {
                 return None;
@@ -1256,7 +1275,7 @@ impl PersonRecogniser {
             let last = &scan.folded[w.span.start..w.span.end];
             if (end - start >= 2
                 && w.part == Part::Word
-                && THING_SUFFIXES.contains(&last)
+                && THING_SUFFIXES_SET.contains(last)
                 && (language == Language::Italian || !w.class.is_name()))
                 || followed_by_suffix(scan, w.span.end, language)
             {
@@ -1314,7 +1333,7 @@ impl PersonRecogniser {
             return None;
         }
         // A title left alone ("Il Dott." before a name on the next run) is not a name.
-        if name_count == 1 && TITLES.contains(&fold_title(scan, last.span)) {
+        if name_count == 1 && is_title_at(scan, last.span) {
             return None;
         }
         let first_initial = start == 0 && initial_position;
@@ -1479,7 +1498,7 @@ impl PersonRecogniser {
     fn surname_particle(&self, scan: &Scan<'_>, w: &RunWord) -> bool {
         w.part == Part::Particle
             && starts_upper(&scan.text[w.span.start..w.span.end])
-            && SURNAME_PARTICLES.contains(&&scan.folded[w.span.start..w.span.end])
+            && SURNAME_PARTICLES_SET.contains(&scan.folded[w.span.start..w.span.end])
     }
 
     /// Marks the words of multi-word place names ("Regno Unito", "Upper Slaughter" when known).
@@ -1565,12 +1584,13 @@ const LOCATIVES: &[&str] = &[
     "a", "ad", "in", "di", "da", "per", "verso", "presso", "vicino", "tra", "fra", "nel", "nella", "dal", "dalla",
     "al", "alla", "del", "della", "from", "to", "at", "near", "of", "into", "via", "sud", "nord", "est", "ovest",
 ];
+static LOCATIVES_SET: WordSet<64> = WordSet::new(LOCATIVES);
 
 fn after_locative(scan: &Scan<'_>, pos: usize) -> bool {
     let i = scan.token_at(pos);
     i > 0 && {
         let prev = scan.tokens[i - 1];
-        single_space(scan.text, prev.end, pos) && LOCATIVES.contains(&&scan.folded[prev.start..prev.end])
+        single_space(scan.text, prev.end, pos) && LOCATIVES_SET.contains(&scan.folded[prev.start..prev.end])
     }
 }
 
@@ -1579,7 +1599,7 @@ fn after_locative(scan: &Scan<'_>, pos: usize) -> bool {
 /// no part of a hyphenated word a common word ("Eco-Addome").
 fn plausible_unknown_name(folded: &str, word: &str, sentence_start: bool) -> bool {
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    if letters <= 3 || NOT_PEOPLE.contains(&folded) || folded.starts_with("wiki") {
+    if letters <= 3 || NOT_PEOPLE_SET.contains(folded) || folded.starts_with("wiki") {
         return false;
     }
     if NOT_NAME_ENDINGS.iter().any(|e| folded.ends_with(e)) || folded.ends_with("mente") {
@@ -1636,6 +1656,7 @@ const CONNECTIVES_IT: &[&str] = &[
     "sennonché",
     "tuttora",
 ];
+static CONNECTIVES_IT_SET: WordSet<64> = WordSet::new(CONNECTIVES_IT);
 
 /// Endings of Italian finite verbs, gerunds and infinitives with a clitic, with the infinitive
 /// endings that replace them: "Scendemmo" is "scendere", "Ritornai" "ritornare",
@@ -1693,7 +1714,7 @@ const VERB_ENDINGS: &[(&str, &[&str])] = &[
 /// ("Scherzammo", "Versai", "Borbottò", "Concludendo"). No allocation: the infinitive is
 /// built in a stack buffer.
 fn italian_word_by_form(gazetteer: &Gazetteer, folded: &str) -> bool {
-    if CONNECTIVES_IT.contains(&folded) || folded.ends_with("ché") || folded.ends_with("chè") {
+    if CONNECTIVES_IT_SET.contains(folded) || folded.ends_with("ché") || folded.ends_with("chè") {
         return true;
     }
     if folded.chars().count() >= 8 && ["issimo", "issima", "issimi", "issime"].iter().any(|e| folded.ends_with(e)) {
@@ -1742,6 +1763,7 @@ const ARTICLES: &[&str] = &[
     "agli", "alle", "dal", "dallo", "dalla", "dai", "dagli", "dalle", "nel", "nello", "nella", "nei", "negli", "nelle",
     "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "un", "uno", "una", "the",
 ];
+static ARTICLES_SET: WordSet<128> = WordSet::new(ARTICLES);
 
 /// Articles Italian puts before a surname alone: "la Schiavone" in sports and news, "il
 /// Manzoni" in older and Tuscan writing. Articulated prepositions are left out: "del Cairo",
@@ -1823,6 +1845,7 @@ const PLACE_NOUNS: &[&str] = &[
     "district",
     "island",
 ];
+static PLACE_NOUNS_SET: WordSet<256> = WordSet::new(PLACE_NOUNS);
 
 /// Capitalised words that head the names of places ("Villa Corsini", "Porta Pia", "Monte
 /// Bianco"): after "a" or "da" such a run is a place even when its words are also names.
@@ -1831,6 +1854,7 @@ const PLACE_HEADS: &[&str] = &[
     "viale", "corso", "ponte", "lago", "isola", "capo", "punta", "san", "santa", "santo", "marina", "lido", "poggio",
     "colle", "fonte", "bagni", "terme", "port", "fort", "mount", "lake", "saint", "st",
 ];
+static PLACE_HEADS_SET: WordSet<128> = WordSet::new(PLACE_HEADS);
 
 /// Whether one of [`PLACE_NOUNS`] comes right before `pos`, or two words before it with "di"
 /// in between.
@@ -1843,7 +1867,7 @@ fn after_place_noun(scan: &Scan<'_>, pos: usize) -> bool {
         let w = &scan.folded[scan.tokens[k].start..scan.tokens[k].end];
         w.rsplit(['\'', '’']).next().unwrap_or(w)
     };
-    let place_noun = |k: usize| PLACE_NOUNS.contains(&word(k));
+    let place_noun = |k: usize| PLACE_NOUNS_SET.contains(word(k));
     let adjective = |k: usize| adjective_by_ending(scan, k, word(k));
     (i >= 1 && place_noun(i - 1))
         || (i >= 2
@@ -1948,9 +1972,10 @@ const THING_NOUNS: &[&str] = &[
     "airport",
     "software",
 ];
+static THING_NOUNS_SET: WordSet<256> = WordSet::new(THING_NOUNS);
 
 fn is_thing_noun(folded: &str) -> bool {
-    THING_NOUNS.contains(&folded)
+    THING_NOUNS_SET.contains(folded)
 }
 
 /// Endings of the relational and national adjectives that can sit between a thing noun and
@@ -2082,12 +2107,14 @@ const THING_SUFFIXES: &[&str] = &[
     "festival",
     "week",
 ];
+static THING_SUFFIXES_SET: WordSet<256> = WordSet::new(THING_SUFFIXES);
 
 /// Legal forms after a company's name ("Rossi S.p.A.", "Acme Ltd"), folded and without dots.
 const CORPORATE_SUFFIXES: &[&str] = &[
     "spa", "srl", "srls", "sas", "snc", "sapa", "scarl", "inc", "ltd", "llc", "llp", "plc", "gmbh", "corp", "ag", "bv",
     "nv",
 ];
+static CORPORATE_SUFFIXES_SET: WordSet<64> = WordSet::new(CORPORATE_SUFFIXES);
 
 /// Whether a legal form, or in Italian text one of [`THING_SUFFIXES`] in lower case ("Gartner
 /// research", "il Cinnamon hotel"), follows the word ending at `pos`.
@@ -2103,7 +2130,7 @@ fn followed_by_suffix(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
     legal_form_at(scan, next.start)
         || (language == Language::Italian
             && char_at(scan.text, next.start).is_some_and(char::is_lowercase)
-            && THING_SUFFIXES.contains(&word))
+            && THING_SUFFIXES_SET.contains(word))
 }
 
 /// Whether a legal form ("S.p.A.", "Srl", "Ltd.") starts at `pos`.
@@ -2122,7 +2149,7 @@ fn legal_form_at(scan: &Scan<'_>, pos: usize) -> bool {
         letters[n] = b;
         n += 1;
     }
-    n > 0 && std::str::from_utf8(&letters[..n]).is_ok_and(|w| CORPORATE_SUFFIXES.contains(&w))
+    n > 0 && std::str::from_utf8(&letters[..n]).is_ok_and(|w| CORPORATE_SUFFIXES_SET.contains(w))
 }
 
 /// Verbs of saying, dying and being born, whose subject after them is a person.
@@ -2169,6 +2196,7 @@ const HUMAN_VERBS: &[&str] = &[
     "died",
     "nicknamed",
 ];
+static HUMAN_VERBS_SET: WordSet<128> = WordSet::new(HUMAN_VERBS);
 
 /// Whether one of [`HUMAN_VERBS`] comes right before `pos`, or before "il", "la", "lo" there
 /// ("disse il Valino", "rispose la Minetti": Italian speech tags put an article before a
@@ -2178,7 +2206,7 @@ fn after_human_verb(scan: &Scan<'_>, pos: usize) -> bool {
     let verb_at = |k: usize, next: usize| {
         let t = scan.tokens[k];
         single_space(scan.text, t.end, next)
-            && HUMAN_VERBS.contains(&&scan.folded[t.start..t.end])
+            && HUMAN_VERBS_SET.contains(&scan.folded[t.start..t.end])
             && char_at(scan.text, t.start).is_some_and(char::is_lowercase)
     };
     if i == 0 {
@@ -2199,14 +2227,15 @@ const SUBJECT_PRONOUNS: &[&str] = &[
     "egli", "ella", "esso", "essa", "essi", "esse", "lui", "lei", "loro", "costui", "costei", "colui", "colei", "tale",
     "ognuno", "ciascuno", "nessuno", "qualcuno", "chiunque", "altri",
 ];
+static SUBJECT_PRONOUNS_SET: WordSet<64> = WordSet::new(SUBJECT_PRONOUNS);
 
 /// Whether a word that a verb follows can be a name: four letters or more ("Non", "Ore" are
 /// not), no pronoun, connective or brand.
 fn could_be_subject_name(folded: &str) -> bool {
     folded.chars().count() >= 4
-        && !SUBJECT_PRONOUNS.contains(&folded)
-        && !CONNECTIVES_IT.contains(&folded)
-        && !NOT_PEOPLE.contains(&folded)
+        && !SUBJECT_PRONOUNS_SET.contains(folded)
+        && !CONNECTIVES_IT_SET.contains(folded)
+        && !NOT_PEOPLE_SET.contains(folded)
 }
 
 /// Finite forms of auxiliaries and modals that follow a subject ("Piacentini ha chiesto",
@@ -2216,6 +2245,7 @@ const AUXILIARIES: &[&str] = &[
     "ha", "aveva", "avrebbe", "avrà", "ebbe", "può", "poteva", "potrà", "potrebbe", "deve", "doveva", "dovrà",
     "dovrebbe", "vuole", "voleva", "stava", "sta", "sarà", "sarebbe",
 ];
+static AUXILIARIES_SET: WordSet<64> = WordSet::new(AUXILIARIES);
 
 /// Unstressed object pronouns between a subject and its verb ("Cinto mi disse", "Valino gli
 /// rispose"); "lo", "la", "si" are left out, being also articles and impersonal.
@@ -2242,7 +2272,7 @@ fn subject_verb_after(scan: &Scan<'_>, pos: usize) -> bool {
     if !lower(i) {
         return false;
     }
-    if AUXILIARIES.contains(&verb) {
+    if AUXILIARIES_SET.contains(verb) {
         return true;
     }
     if matches!(verb, "è" | "era" | "fu") {
@@ -2377,12 +2407,14 @@ const ROLE_NOUNS: &[&str] = &[
     "professor",
     "doctor",
 ];
+static ROLE_NOUNS_SET: WordSet<256> = WordSet::new(ROLE_NOUNS);
 
 /// Words that can stand between the comma and the role ("già", "ex", "il nostro", "our new").
 const APPOSITION_FILLERS: &[&str] = &[
     "già", "ex", "il", "lo", "la", "l'", "un", "uno", "una", "nostro", "nostra", "nuovo", "nuova", "attuale", "our",
     "the", "a", "an", "new", "former",
 ];
+static APPOSITION_FILLERS_SET: WordSet<64> = WordSet::new(APPOSITION_FILLERS);
 
 /// Whether an apposition after a comma at `pos` gives a role or an age: ", già direttore",
 /// ", 26 anni", ", our new nurse".
@@ -2396,19 +2428,19 @@ fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
             return false;
         };
         let word = &scan.folded[t.start..t.end];
-        if ROLE_NOUNS.contains(&word) {
+        if ROLE_NOUNS_SET.contains(word) {
             return true;
         }
         if word.bytes().all(|b| b.is_ascii_digit()) && word.len() <= 3 {
             let next = scan.tokens.get(i + 1).map(|n| &scan.folded[n.start..n.end]);
             return matches!(next, Some("anni" | "anno" | "years" | "year" | "mesi" | "months"));
         }
-        if !APPOSITION_FILLERS.contains(&word.trim_end_matches('\'')) && !word.starts_with("l'") {
+        if !APPOSITION_FILLERS_SET.contains(word.trim_end_matches('\'')) && !word.starts_with("l'") {
             return false;
         }
         // "l'attuale": a filler elided onto the next word is one token.
         if let Some(noun) = word.strip_prefix("l'")
-            && ROLE_NOUNS.contains(&noun)
+            && ROLE_NOUNS_SET.contains(noun)
         {
             return true;
         }
@@ -2419,6 +2451,7 @@ fn role_apposition_after(scan: &Scan<'_>, pos: usize) -> bool {
 /// Prepositions that join a role to what it is the role of ("il ministro del Lavoro").
 const ROLE_PREPOSITIONS: &[&str] =
     &["di", "del", "della", "dello", "dei", "degli", "delle", "dell", "all", "alla", "al", "allo", "ai", "agli", "of"];
+static ROLE_PREPOSITIONS_SET: WordSet<32> = WordSet::new(ROLE_PREPOSITIONS);
 
 /// Whether a role noun and its complement come before the run at `pos`: a role, a preposition,
 /// and at most two lower-case words ("il ministro del", "il commissario di polizia di",
@@ -2431,7 +2464,7 @@ fn role_complement_before(scan: &Scan<'_>, pos: usize) -> Option<bool> {
     let mut next_start = pos;
     if let Some(t) = scan.tokens.get(i).filter(|t| t.start < pos) {
         let prefix = scan.folded[t.start..pos].trim_end_matches(['\'', '’']);
-        if !ROLE_PREPOSITIONS.contains(&prefix) {
+        if !ROLE_PREPOSITIONS_SET.contains(prefix) {
             return None;
         }
         preposition = true;
@@ -2452,10 +2485,10 @@ fn role_complement_before(scan: &Scan<'_>, pos: usize) -> Option<bool> {
         let folded = &scan.folded[t.start..t.end];
         // "l'amministratore", "dell'ex": the word after an elided article.
         let word = folded.rsplit(['\'', '’']).next().unwrap_or(folded);
-        if ROLE_NOUNS.contains(&word) || ROLE_TITLES.contains(&word) {
+        if ROLE_NOUNS_SET.contains(word) || ROLE_TITLES.contains(&word) {
             return preposition.then_some(between);
         }
-        if ROLE_PREPOSITIONS.contains(&word) {
+        if ROLE_PREPOSITIONS_SET.contains(word) {
             preposition = true;
             continue;
         }
@@ -2509,16 +2542,17 @@ fn article_before(scan: &Scan<'_>, pos: usize, language: Language) -> bool {
         let prev = scan.tokens[i - 1];
         let folded = &scan.folded[prev.start..prev.end];
         single_space(scan.text, prev.end, pos)
-            && ARTICLES.contains(&folded)
+            && ARTICLES_SET.contains(folded)
             && (!char_at(scan.text, prev.start).is_some_and(char::is_uppercase)
                 || (language == Language::Italian && folded != "i" && is_sentence_initial(scan.text, prev.start)))
     }
 }
 
-fn fold_title<'a>(scan: &'a Scan<'_>, span: ByteSpan) -> &'a str {
-    let end = if scan.text[span.end..].starts_with('.') { span.end + 1 } else { span.end };
-    let with_dot = &scan.folded[span.start..end];
-    if TITLES.contains(&with_dot) { with_dot } else { &scan.folded[span.start..span.end] }
+/// Whether the word at `span` is one of [`TITLES`], with the dot after it ("sig.", "dott.")
+/// or without.
+fn is_title_at(scan: &Scan<'_>, span: ByteSpan) -> bool {
+    (scan.text[span.end..].starts_with('.') && TITLE_SET.contains(&scan.folded[span.start..span.end + 1]))
+        || TITLE_SET.contains(&scan.folded[span.start..span.end])
 }
 
 /// Whether `class` is a common word in `language` (or in the other language and no name).
@@ -2540,19 +2574,20 @@ enum Shape {
 fn shape(word: &str) -> Shape {
     // "I'm", "It's", "C'è", "L'ho", "D'altronde": a lower-case letter after the apostrophe is
     // a contraction or an elided common word ("D'Angelo", "O'Connor" continue in capitals).
-    if let Some(pos) = word.find(['\'', '’']) {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return Shape::Other;
+    };
+    // Checked before the apostrophe: either way the answer would be `Other`.
+    if !first.is_uppercase() {
+        return Shape::Other;
+    }
+    if let Some(pos) = find_apostrophe(word) {
         let after = &word[pos..];
         let mut rest = after.chars().skip(1);
         if rest.next().is_some_and(char::is_lowercase) {
             return Shape::Other;
         }
-    }
-    let mut chars = word.chars();
-    let Some(first) = chars.next() else {
-        return Shape::Other;
-    };
-    if !first.is_uppercase() {
-        return Shape::Other;
     }
     let mut letters = 1;
     let mut lower = 0;
@@ -2590,7 +2625,7 @@ fn shape(word: &str) -> Shape {
 /// of three letters or more, or a surname of four or more ("MARIO ROSSI"; not "NI", "AB", "NHS").
 fn all_caps_name(folded: &str, class: WordClass) -> bool {
     let letters = folded.chars().count();
-    !NOT_PEOPLE.contains(&folded)
+    !NOT_PEOPLE_SET.contains(folded)
         && ((class.has(WordClass::GIVEN) && letters >= 3)
             || (class.has(WordClass::SURNAME)
                 && letters >= 4
@@ -2634,7 +2669,7 @@ fn single_space(text: &str, from: usize, to: usize) -> bool {
 fn name_core(text: &str, token: ByteSpan) -> ByteSpan {
     let word = &text[token.start..token.end];
     let mut start = token.start;
-    if let Some(pos) = word.find(['\'', '’']) {
+    if let Some(pos) = find_apostrophe(word) {
         let prefix = &word[..pos];
         // "dell'Atalanta", "L'Italia"; but "D'Angelo" and "O'Connor" are surnames.
         let surname_prefix = matches!(prefix, "D" | "O");
@@ -2647,23 +2682,40 @@ fn name_core(text: &str, token: ByteSpan) -> ByteSpan {
     if stripped.start >= stripped.end { ByteSpan::new(start, start) } else { stripped }
 }
 
+/// `span` without a possessive "'s", "’s", "'S" or "’S" when at least two characters remain.
+/// Read from the last bytes: this runs once per token.
 fn possessive_stripped(text: &str, span: ByteSpan) -> ByteSpan {
-    let word = &text[span.start..span.end];
-    for suffix in ["'s", "’s", "'S", "’S"] {
-        if let Some(rest) = word.strip_suffix(suffix)
-            && rest.chars().count() >= 2
-        {
-            return ByteSpan::new(span.start, span.start + rest.len());
-        }
+    let word = &text.as_bytes()[span.start..span.end];
+    let rest = match word {
+        [.., b'\'', b's' | b'S'] => word.len() - 2,
+        [.., 0xE2, 0x80, 0x99, b's' | b'S'] => word.len() - 4,
+        _ => return span,
+    };
+    // Before an ASCII apostrophe or the first byte of "’" is a character boundary.
+    if text[span.start..span.start + rest].chars().nth(1).is_some() {
+        ByteSpan::new(span.start, span.start + rest)
+    } else {
+        span
     }
-    span
+}
+
+/// The byte offset of the first apostrophe (' or ’) in `word`, as `word.find(['\'', '’'])`
+/// gives it, without decoding characters.
+pub(crate) fn find_apostrophe(word: &str) -> Option<usize> {
+    // A plain loop: words are short, memchr's set-up costs more than it saves.
+    let bytes = word.as_bytes();
+    (0..bytes.len()).find(|&at| bytes[at] == b'\'' || (bytes[at] == 0xE2 && bytes[at + 1..].starts_with(&[0x80, 0x99])))
 }
 
 /// A single capital letter followed by a dot: "W." in "George W. Bush".
 fn is_initial(text: &str, token: ByteSpan) -> bool {
+    // A dot first: it rules out nearly every token without decoding it.
+    if text.as_bytes().get(token.end) != Some(&b'.') || token.len() > 4 {
+        return false;
+    }
     let word = &text[token.start..token.end];
     let mut chars = word.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase()) && text[token.end..].starts_with('.')
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
 }
 
 fn is_regnal_number(word: &str, language: Language) -> bool {
@@ -3033,5 +3085,166 @@ mod tests {
         // Abbreviations and initials with no person context stay out.
         assert!(people("Made in the U.S. and the U.K.").is_empty());
         assert!(people("see section A.B. of the manual").is_empty());
+    }
+}
+
+/// The per-token helpers as they were before they read bytes and hash tables, and property
+/// tests that the faster ones answer the same.
+#[cfg(test)]
+mod equivalence {
+    use super::*;
+    use crate::engine::scan::ScannerBuilder;
+    use proptest::prelude::*;
+
+    fn possessive_stripped_by_suffix(text: &str, span: ByteSpan) -> ByteSpan {
+        let word = &text[span.start..span.end];
+        for suffix in ["'s", "’s", "'S", "’S"] {
+            if let Some(rest) = word.strip_suffix(suffix)
+                && rest.chars().count() >= 2
+            {
+                return ByteSpan::new(span.start, span.start + rest.len());
+            }
+        }
+        span
+    }
+
+    fn is_initial_by_chars(text: &str, token: ByteSpan) -> bool {
+        let word = &text[token.start..token.end];
+        let mut chars = word.chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+            && text[token.end..].starts_with('.')
+    }
+
+    fn shape_apostrophe_first(word: &str) -> Shape {
+        if let Some(pos) = word.find(['\'', '’']) {
+            let after = &word[pos..];
+            let mut rest = after.chars().skip(1);
+            if rest.next().is_some_and(char::is_lowercase) {
+                return Shape::Other;
+            }
+        }
+        let mut chars = word.chars();
+        let Some(first) = chars.next() else {
+            return Shape::Other;
+        };
+        if !first.is_uppercase() {
+            return Shape::Other;
+        }
+        let mut letters = 1;
+        let mut lower = 0;
+        let mut lower_run = 0;
+        for c in chars {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_lowercase() {
+                    lower += 1;
+                    lower_run += 1;
+                } else {
+                    if lower_run > 0 && !NAME_PREFIXES.contains(&&word[..word.len().min(prefix_len(word, c))]) {
+                        return Shape::Other;
+                    }
+                    lower_run = 0;
+                }
+            } else if c.is_ascii_digit() {
+                return Shape::Other;
+            } else {
+                lower_run = 0;
+            }
+        }
+        if lower > 0 {
+            Shape::Capitalised
+        } else if letters >= 2 {
+            Shape::AllCaps
+        } else {
+            Shape::Other
+        }
+    }
+
+    fn fold_title_by_list<'a>(scan: &'a Scan<'_>, span: ByteSpan) -> &'a str {
+        let end = if scan.text[span.end..].starts_with('.') { span.end + 1 } else { span.end };
+        let with_dot = &scan.folded[span.start..end];
+        if TITLES.contains(&with_dot) { with_dot } else { &scan.folded[span.start..span.end] }
+    }
+
+    /// Every slice of `text` that starts and ends on a character boundary.
+    fn spans(text: &str) -> impl Iterator<Item = ByteSpan> + '_ {
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        (0..bounds.len()).flat_map(move |a| {
+            (a..bounds.len()).map({
+                let b = bounds.clone();
+                move |z| ByteSpan::new(b[a], b[z])
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn token_helpers_answer_as_before(text in "[AaÉéLlDOoSs'’.\u{301} 1]{0,7}") {
+            for span in spans(&text) {
+                prop_assert_eq!(possessive_stripped(&text, span), possessive_stripped_by_suffix(&text, span));
+                prop_assert_eq!(is_initial(&text, span), is_initial_by_chars(&text, span));
+                let word = &text[span.start..span.end];
+                prop_assert_eq!(shape(word), shape_apostrophe_first(word));
+                prop_assert_eq!(find_apostrophe(word), word.find(['\'', '’']));
+            }
+        }
+
+        /// `run_start`'s shortcut: a token starting with an ASCII character that is no capital,
+        /// without an apostrophe, could not start a run the long way either.
+        #[test]
+        fn lower_case_tokens_without_apostrophes_start_no_run(text in "[a-zA-Z0-9àÀ'’.\u{301} -]{0,12}") {
+            let mut tokens = Vec::new();
+            crate::engine::text::tokenize(&text, &mut tokens);
+            for token in tokens {
+                let first = text.as_bytes()[token.start];
+                if first.is_ascii() && !first.is_ascii_uppercase() && find_apostrophe(&text[token.start..token.end]).is_none() {
+                    let span = name_core(&text, token);
+                    prop_assert!(span.is_empty() || (!is_initial(&text, span) && shape(&text[span.start..span.end]) == Shape::Other));
+                }
+            }
+        }
+
+        #[test]
+        fn title_lookup_answers_as_the_list(words in proptest::collection::vec((0..TITLES.len(), "[a-z.]{0,3}", proptest::bool::ANY), 1..6)) {
+            let text: String = words
+                .iter()
+                .map(|(i, extra, upper)| {
+                    let w = format!("{}{extra}", TITLES[*i]);
+                    if *upper { w.to_uppercase() } else { w }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let scanner = ScannerBuilder::new().build().unwrap();
+            let scan = scanner.scan(&text);
+            for &token in &scan.tokens {
+                prop_assert_eq!(is_title_at(&scan, token), TITLES.contains(&fold_title_by_list(&scan, token)));
+            }
+        }
+    }
+
+    /// Each set holds its list's words and no other (the sets' own property test shows a
+    /// lookup answers as `contains` does).
+    #[test]
+    fn word_sets_hold_their_lists() {
+        macro_rules! holds {
+            ($($list:ident => $set:ident),* $(,)?) => {$(
+                for w in $list {
+                    assert!($set.contains(w), "{} {w:?}", stringify!($list));
+                    let longer = format!("{w}x");
+                    assert_eq!($set.contains(&longer), $list.contains(&longer.as_str()));
+                }
+                assert!(!$set.contains("zzqx"));
+            )*};
+        }
+        holds!(
+            TITLES => TITLE_SET, CAPITAL_PARTICLES => CAPITAL_PARTICLES_SET, PARTICLES => PARTICLES_SET,
+            PLACE_NOUNS => PLACE_NOUNS_SET, GREETINGS => GREETINGS_SET, PLACE_HEADS => PLACE_HEADS_SET,
+            THING_SUFFIXES => THING_SUFFIXES_SET, NOT_PEOPLE => NOT_PEOPLE_SET, LOCATIVES => LOCATIVES_SET,
+            CONNECTIVES_IT => CONNECTIVES_IT_SET, THING_NOUNS => THING_NOUNS_SET,
+            CORPORATE_SUFFIXES => CORPORATE_SUFFIXES_SET, HUMAN_VERBS => HUMAN_VERBS_SET,
+            SUBJECT_PRONOUNS => SUBJECT_PRONOUNS_SET, AUXILIARIES => AUXILIARIES_SET, ROLE_NOUNS => ROLE_NOUNS_SET,
+            APPOSITION_FILLERS => APPOSITION_FILLERS_SET, ROLE_PREPOSITIONS => ROLE_PREPOSITIONS_SET,
+            ARTICLES => ARTICLES_SET, NOT_INITIALS => NOT_INITIALS_SET, SURNAME_PARTICLES => SURNAME_PARTICLES_SET,
+        );
     }
 }
