@@ -6,7 +6,7 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder, SetMatches};
 use regex_automata::MatchKind as RegexMatchKind;
 use regex_automata::meta;
 use regex_automata::util::prefilter::Prefilter;
@@ -220,16 +220,9 @@ impl Scanner {
     pub fn scan<'t>(&'t self, text: &'t str) -> Scan<'t> {
         let mut folded = String::new();
         fold_case(text, &mut folded);
-        let matched = if self.regexes.is_empty() {
-            Vec::new()
-        } else {
-            let matches = self.set.matches(text);
-            let mut matched = vec![false; self.regexes.len()];
-            for i in matches.iter() {
-                matched[i] = true;
-            }
-            matched
-        };
+        // The set's own answer, kept as it is: copying it into a `Vec<bool>` was a second
+        // allocation per scan.
+        let matched = (!self.regexes.is_empty()).then(|| self.set.matches(text));
         let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
             collect_lexicon_hits(ac, &self.first_bytes, &self.tags, &folded, &mut hits);
@@ -361,7 +354,7 @@ pub struct Scan<'t> {
     pub text: &'t str,
     /// Same byte offsets as `text`, lower-cased.
     pub folded: String,
-    matched: Vec<bool>,
+    matched: Option<SetMatches>,
     hits: Vec<LexiconHit>,
     ranges: Vec<(usize, usize)>,
     /// Word tokens of `text`, in order.
@@ -373,7 +366,7 @@ impl<'t> Scan<'t> {
     /// shared pass found no match for it.
     pub fn matches(&self, pattern: PatternId) -> impl Iterator<Item = regex::Match<'t>> + '_ {
         let index = pattern.0 as usize;
-        let run = self.matched.get(index).copied().unwrap_or(false);
+        let run = self.pattern_matched(index);
         let text = self.text;
         run.then(|| self.scanner.regexes[index].find_iter(text)).into_iter().flatten()
     }
@@ -382,7 +375,7 @@ impl<'t> Scan<'t> {
     /// for the pattern (possibly one without a prefilter, which `matches` cannot return).
     pub fn spans(&self, pattern: PatternId) -> impl Iterator<Item = ByteSpan> + '_ {
         let index = pattern.0 as usize;
-        let run = self.matched.get(index).copied().unwrap_or(false);
+        let run = self.pattern_matched(index);
         let text = self.text;
         // `run` implies `index` is a registered pattern.
         let (filtered, unfiltered) = match run.then(|| &self.scanner.unfiltered[index]) {
@@ -397,9 +390,15 @@ impl<'t> Scan<'t> {
     /// Capture groups of one pattern's matches; same cost model as [`Scan::matches`].
     pub fn captures(&self, pattern: PatternId) -> impl Iterator<Item = regex::Captures<'t>> + '_ {
         let index = pattern.0 as usize;
-        let run = self.matched.get(index).copied().unwrap_or(false);
+        let run = self.pattern_matched(index);
         let text = self.text;
         run.then(|| self.scanner.regexes[index].captures_iter(text)).into_iter().flatten()
+    }
+
+    /// Whether the shared pass found a match of pattern `index` (false for a pattern of
+    /// another scanner).
+    fn pattern_matched(&self, index: usize) -> bool {
+        self.matched.as_ref().is_some_and(|m| index < m.len() && m.matched(index))
     }
 
     /// Whole-word hits of one lexicon, ordered by start.
