@@ -223,7 +223,7 @@ impl Scanner {
         // The set's own answer, kept as it is: copying it into a `Vec<bool>` was a second
         // allocation per scan.
         let matched = (!self.regexes.is_empty()).then(|| self.set.matches(text));
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(text.len() / 16);
         if let Some(ac) = &self.automaton {
             collect_lexicon_hits(ac, &self.first_bytes, &self.tags, &folded, &mut hits);
         }
@@ -279,7 +279,7 @@ fn collect_lexicon_hits(
     let bytes = folded.as_bytes();
     let anchored_start = nfa.start_state(Anchored::Yes).expect("an NFA supports anchored searches");
     // (end, start, term) of every occurrence that starts where a word can start.
-    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut found: Vec<(usize, usize, usize)> = Vec::with_capacity(bytes.len() / 16);
     let mut after_word_char = false;
     let mut start = 0;
     while start < bytes.len() {
