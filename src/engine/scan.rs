@@ -6,7 +6,10 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder, SetMatches};
+use regex_automata::MatchKind as RegexMatchKind;
+use regex_automata::meta;
+use regex_automata::util::prefilter::Prefilter;
 use std::collections::HashMap;
 
 use super::entity::ByteSpan;
@@ -128,6 +131,7 @@ impl ScannerBuilder {
                 Regex::new(p).map_err(|source| ScannerError::Pattern { pattern: p.clone(), source: Box::new(source) })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let unfiltered = self.patterns.iter().map(|p| without_slow_prefilter(p)).collect();
 
         let mut terms: Vec<(String, Vec<TermTag>)> = self.terms.into_iter().collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0)); // deterministic automaton for reproducible builds
@@ -148,7 +152,7 @@ impl ScannerBuilder {
             first_bytes[usize::from(term.as_bytes()[0])] = true;
         }
         let tags = terms.into_iter().map(|(_, tags)| tags.into_boxed_slice()).collect();
-        Ok(Scanner { set, regexes, automaton, first_bytes, tags, lexicon_names: self.lexicon_names })
+        Ok(Scanner { set, regexes, unfiltered, automaton, first_bytes, tags, lexicon_names: self.lexicon_names })
     }
 
     fn pattern_error(&self, error: regex::Error) -> ScannerError {
@@ -162,10 +166,37 @@ impl ScannerBuilder {
     }
 }
 
+/// The pattern compiled without a literal prefilter, when the prefilter the regex engine
+/// would pick for it is one regex-automata itself rates as not fast (Aho-Corasick or a byte
+/// set rather than memchr or Teddy: many short case-folded literals such as "a", "al",
+/// "per", "no"). Such a prefilter fires at nearly every word of a post and each candidate
+/// then restarts the lazy DFA: in the default policy's cue patterns (`per giorno`,
+/// negated guarantees) `find_iter` took 2-3 times as long with it as the DFA alone. The rule
+/// is structural, decided once per pattern at policy load; `None` keeps the default engine.
+fn without_slow_prefilter(pattern: &str) -> Option<meta::Regex> {
+    let hir = regex_automata::util::syntax::parse(pattern).ok()?;
+    let prefilter = Prefilter::from_hir_prefix(RegexMatchKind::LeftmostFirst, &hir)?;
+    if prefilter.is_fast() {
+        return None;
+    }
+    // `regex::Regex`'s own configuration (its builder's defaults) with the prefilter off, so
+    // matches are the same.
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(10 << 20))
+        .hybrid_cache_capacity(2 << 20)
+        .match_kind(RegexMatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .auto_prefilter(false);
+    meta::Regex::builder().configure(config).build(pattern).ok()
+}
+
 /// The compiled, immutable scanner of a policy.
 pub struct Scanner {
     set: RegexSet,
     regexes: Vec<Regex>,
+    /// Per pattern, for [`Scan::spans`]: the pattern without a prefilter that loses (see
+    /// [`without_slow_prefilter`]).
+    unfiltered: Vec<Option<meta::Regex>>,
     /// Run anchored, only from where a whole word can start (see [`collect_lexicon_hits`]).
     automaton: Option<contiguous::NFA>,
     /// The bytes some term starts with: an anchored search from any other byte finds nothing.
@@ -189,17 +220,10 @@ impl Scanner {
     pub fn scan<'t>(&'t self, text: &'t str) -> Scan<'t> {
         let mut folded = String::new();
         fold_case(text, &mut folded);
-        let matched = if self.regexes.is_empty() {
-            Vec::new()
-        } else {
-            let matches = self.set.matches(text);
-            let mut matched = vec![false; self.regexes.len()];
-            for i in matches.iter() {
-                matched[i] = true;
-            }
-            matched
-        };
-        let mut hits = Vec::new();
+        // The set's own answer, kept as it is: copying it into a `Vec<bool>` was a second
+        // allocation per scan.
+        let matched = (!self.regexes.is_empty()).then(|| self.set.matches(text));
+        let mut hits = Vec::with_capacity(text.len() / 16);
         if let Some(ac) = &self.automaton {
             collect_lexicon_hits(ac, &self.first_bytes, &self.tags, &folded, &mut hits);
         }
@@ -255,7 +279,7 @@ fn collect_lexicon_hits(
     let bytes = folded.as_bytes();
     let anchored_start = nfa.start_state(Anchored::Yes).expect("an NFA supports anchored searches");
     // (end, start, term) of every occurrence that starts where a word can start.
-    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut found: Vec<(usize, usize, usize)> = Vec::with_capacity(bytes.len() / 16);
     let mut after_word_char = false;
     let mut start = 0;
     while start < bytes.len() {
@@ -330,7 +354,7 @@ pub struct Scan<'t> {
     pub text: &'t str,
     /// Same byte offsets as `text`, lower-cased.
     pub folded: String,
-    matched: Vec<bool>,
+    matched: Option<SetMatches>,
     hits: Vec<LexiconHit>,
     ranges: Vec<(usize, usize)>,
     /// Word tokens of `text`, in order.
@@ -342,17 +366,39 @@ impl<'t> Scan<'t> {
     /// shared pass found no match for it.
     pub fn matches(&self, pattern: PatternId) -> impl Iterator<Item = regex::Match<'t>> + '_ {
         let index = pattern.0 as usize;
-        let run = self.matched.get(index).copied().unwrap_or(false);
+        let run = self.pattern_matched(index);
         let text = self.text;
         run.then(|| self.scanner.regexes[index].find_iter(text)).into_iter().flatten()
+    }
+
+    /// Where one pattern matches, as [`Scan::matches`] finds it, by the fastest engine built
+    /// for the pattern (possibly one without a prefilter, which `matches` cannot return).
+    pub fn spans(&self, pattern: PatternId) -> impl Iterator<Item = ByteSpan> + '_ {
+        let index = pattern.0 as usize;
+        let run = self.pattern_matched(index);
+        let text = self.text;
+        // `run` implies `index` is a registered pattern.
+        let (filtered, unfiltered) = match run.then(|| &self.scanner.unfiltered[index]) {
+            None => (None, None),
+            Some(Some(re)) => (None, Some(re.find_iter(text))),
+            Some(None) => (Some(self.scanner.regexes[index].find_iter(text)), None),
+        };
+        let filtered = filtered.into_iter().flatten().map(|m| ByteSpan::new(m.start(), m.end()));
+        filtered.chain(unfiltered.into_iter().flatten().map(|m| ByteSpan::new(m.start(), m.end())))
     }
 
     /// Capture groups of one pattern's matches; same cost model as [`Scan::matches`].
     pub fn captures(&self, pattern: PatternId) -> impl Iterator<Item = regex::Captures<'t>> + '_ {
         let index = pattern.0 as usize;
-        let run = self.matched.get(index).copied().unwrap_or(false);
+        let run = self.pattern_matched(index);
         let text = self.text;
         run.then(|| self.scanner.regexes[index].captures_iter(text)).into_iter().flatten()
+    }
+
+    /// Whether the shared pass found a match of pattern `index` (false for a pattern of
+    /// another scanner).
+    fn pattern_matched(&self, index: usize) -> bool {
+        self.matched.as_ref().is_some_and(|m| index < m.len() && m.matched(index))
     }
 
     /// Whole-word hits of one lexicon, ordered by start.
@@ -465,7 +511,40 @@ mod tests {
         out
     }
 
+    /// Cue patterns of the default policy whose prefix prefilter is slow, and one whose
+    /// prefilter (memchr / Teddy) is kept.
+    const UNFILTERED: &[&str] = &[
+        r"(?i)(?:al|per\s+il|per)\s+giorno|(?:a|per)\s+day|daily",
+        r"(?i)(?:non|nessun[oa]?|not|no|cannot|can\x27t|never|mai)\s+(?:[\p{L}\x27]+\s+){0,3}(?:garantit|guarant)",
+        r"(?i)(?:alle|ore|at)\s+\d{1,2}[:.]\d{2}",
+    ];
+
+    #[test]
+    fn slow_prefilters_are_dropped_fast_ones_kept() {
+        for p in UNFILTERED {
+            assert!(without_slow_prefilter(p).is_some(), "{p}");
+        }
+        assert!(without_slow_prefilter(r"(?:[Cc]ode|CODE|[Cc]odice|[Cc]oupon)\s*:?\s+[A-Z]{2,}").is_none());
+        assert!(without_slow_prefilter(r"\d{3,}").is_none());
+    }
+
     proptest::proptest! {
+        /// `Scan::spans` (without the prefilter) finds what `regex::Regex::find_iter` finds.
+        #[test]
+        fn spans_without_prefilter_are_the_regex_matches(
+            text in "(?:al|per|il|a|giorno|day|daily|non|nessuno|not|no|can't|mai|garantito|guaranteed|alle|ore|at|12|9:30|[ \n\u{a0}àA.'])*",
+        ) {
+            let mut b = ScannerBuilder::new();
+            let ids: Vec<PatternId> = UNFILTERED.iter().map(|p| b.pattern(p)).collect();
+            let scanner = b.build().unwrap();
+            let scan = scanner.scan(&text);
+            for (id, p) in ids.iter().zip(UNFILTERED) {
+                let expected: Vec<ByteSpan> =
+                    Regex::new(p).unwrap().find_iter(&text).map(|m| ByteSpan::new(m.start(), m.end())).collect();
+                proptest::prop_assert_eq!(scan.spans(*id).collect::<Vec<_>>(), expected);
+            }
+        }
+
         /// The anchored pass reports the same hits in the same order as the unanchored one,
         /// so hits that tie in the scan's sort stay in the same order too. A small alphabet
         /// with word and non-word characters, multi-byte ones among them, makes terms overlap,

@@ -133,11 +133,11 @@ impl Cue {
             out.extend(scan.hits(lexicon).iter().map(|h| h.span));
         }
         for &pattern in &self.patterns {
-            for m in scan.matches(pattern) {
-                if m.start() == m.end() || !clean_edges(scan.text, m.start(), m.end()) {
+            for span in scan.spans(pattern) {
+                if span.start == span.end || !clean_edges(scan.text, span.start, span.end) {
                     continue;
                 }
-                out.push(ByteSpan::new(m.start(), m.end()));
+                out.push(span);
             }
         }
     }
