@@ -11,7 +11,7 @@ use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
 use super::gazetteer::{Gazetteer, WordClass};
-use super::person::{find_apostrophe, is_sentence_initial};
+use super::person::{find_apostrophe, is_plain_lower_case_word, is_sentence_initial};
 
 /// Prepositions after which a capitalised word is a place.
 const LOCATIVES: &[&str] = &[
@@ -96,8 +96,7 @@ impl LocationRecogniser {
         while i < tokens.len() {
             let t = tokens[i];
             // Most tokens are lower-case words with no elided article: skip them undecoded.
-            let first = text.as_bytes()[t.start];
-            if first.is_ascii() && !first.is_ascii_uppercase() && find_apostrophe(&text[t.start..t.end]).is_none() {
+            if is_plain_lower_case_word(text, t) {
                 i += 1;
                 continue;
             }

@@ -751,14 +751,7 @@ impl PersonRecogniser {
     /// The first word of a run at token `i`, if it can start a name.
     fn run_start(&self, scan: &Scan<'_>, i: usize) -> Option<RunWord> {
         let token = scan.tokens[i];
-        // Most tokens are lower-case words: with no apostrophe (no elided article before a
-        // name, no possessive) the word starts with that letter, so it is neither an initial
-        // nor a capitalised or ALL-CAPS word.
-        let first = scan.text.as_bytes()[token.start];
-        if first.is_ascii()
-            && !first.is_ascii_uppercase()
-            && find_apostrophe(&scan.text[token.start..token.end]).is_none()
-        {
+        if is_plain_lower_case_word(scan.text, token) {
             return None;
         }
         let span = name_core(scan.text, token);
@@ -2699,6 +2692,15 @@ fn possessive_stripped(text: &str, span: ByteSpan) -> ByteSpan {
     }
 }
 
+/// Whether `token` is a word that starts with an ASCII byte other than a capital and has no
+/// apostrophe: most tokens of a post. With no apostrophe (no elided article before a name, no
+/// possessive) the word starts with that byte, so it is neither an initial nor a capitalised
+/// or ALL-CAPS word, and starts no name or place; decided without decoding it.
+pub(crate) fn is_plain_lower_case_word(text: &str, token: ByteSpan) -> bool {
+    let first = text.as_bytes()[token.start];
+    first.is_ascii() && !first.is_ascii_uppercase() && find_apostrophe(&text[token.start..token.end]).is_none()
+}
+
 /// The byte offset of the first apostrophe (' or ’) in `word`, as `word.find(['\'', '’'])`
 /// gives it, without decoding characters.
 pub(crate) fn find_apostrophe(word: &str) -> Option<usize> {
@@ -3196,8 +3198,7 @@ mod equivalence {
             let mut tokens = Vec::new();
             crate::engine::text::tokenize(&text, &mut tokens);
             for token in tokens {
-                let first = text.as_bytes()[token.start];
-                if first.is_ascii() && !first.is_ascii_uppercase() && find_apostrophe(&text[token.start..token.end]).is_none() {
+                if is_plain_lower_case_word(&text, token) {
                     let span = name_core(&text, token);
                     prop_assert!(span.is_empty() || (!is_initial(&text, span) && shape(&text[span.start..span.end]) == Shape::Other));
                 }
