@@ -49,16 +49,10 @@ pub fn detect(text: &str, fallback: Language) -> Language {
     }
 }
 
-/// Counts the function words of each language in `sample`, without allocating: words are
-/// lower-cased into a small stack buffer, and longer words cannot be function words anyway.
+/// Counts the function words of each language in `sample`, then (on a tie) the words common
+/// in one language only.
 fn vote(sample: &str) -> (usize, usize) {
-    let (italian, english) = count_words(sample, |w| match word_key(w) {
-        Some(key) => {
-            let flags = FUNCTION_WORDS.flags(key);
-            (usize::from(flags & 1 != 0), usize::from(flags & 2 != 0))
-        }
-        None => (0, 0),
-    });
+    let (italian, english) = function_word_vote(sample);
     if italian != english {
         return (italian, english);
     }
@@ -70,6 +64,130 @@ fn vote(sample: &str) -> (usize, usize) {
         let (it, en) = (class.has(WordClass::COMMON_IT), class.has(WordClass::COMMON_EN));
         (usize::from(it && !en), usize::from(en && !it))
     })
+}
+
+/// The longest function word, in bytes: an ASCII word longer than this is no function word.
+const LONGEST_FUNCTION_WORD: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < ITALIAN.len() {
+        if ITALIAN[i].len() > longest {
+            longest = ITALIAN[i].len();
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < ENGLISH.len() {
+        if ENGLISH[i].len() > longest {
+            longest = ENGLISH[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
+/// ASCII letters, digits and the apostrophe: the ASCII bytes of a vote word.
+const ASCII_IN_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'\'';
+        b += 1;
+    }
+    table
+};
+
+/// The function words of each language in `sample`: what [`count_words`] with a
+/// [`FUNCTION_WORDS`] probe per word gives, in one loop over the bytes. An ASCII word (nearly
+/// every word) is lower-cased and keyed in a 16-byte register, with no `str` built and no
+/// second pass to trim or lower-case it; a word with another character takes the general path.
+/// Why: splitting, trimming and lower-casing each word separately was most of the language
+/// vote, 7.8 µs a post.
+fn function_word_vote(sample: &str) -> (usize, usize) {
+    let probe = |key: u128| {
+        let flags = FUNCTION_WORDS.flags(key);
+        (usize::from(flags & 1 != 0), usize::from(flags & 2 != 0))
+    };
+    let bytes = sample.as_bytes();
+    let (mut italian, mut english) = (0, 0);
+    let mut buf = [0u8; 16];
+    let mut at = 0;
+    while at < bytes.len() {
+        // Between words.
+        let b = bytes[at];
+        if b.is_ascii() {
+            if !ASCII_IN_WORD[usize::from(b)] {
+                at += 1;
+                continue;
+            }
+        } else {
+            let (word, len) = in_word(sample, at);
+            if !word {
+                at += len;
+                continue;
+            }
+        }
+        // A word: the maximal run of word characters from `start`.
+        let start = at;
+        let mut ascii = true;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii() {
+                if !ASCII_IN_WORD[usize::from(b)] {
+                    break;
+                }
+                at += 1;
+            } else {
+                let (word, len) = in_word(sample, at);
+                if !word {
+                    break;
+                }
+                ascii = false;
+                at += len;
+            }
+        }
+        let (it, en) = if ascii {
+            // Trimmed of apostrophes, as `str::trim_matches` does.
+            let mut word = &bytes[start..at];
+            while let [b'\'', rest @ ..] = word {
+                word = rest;
+            }
+            while let [rest @ .., b'\''] = word {
+                word = rest;
+            }
+            if word.is_empty() || word.len() > LONGEST_FUNCTION_WORD {
+                continue;
+            }
+            let mut key = [0u8; 16];
+            key[..word.len()].copy_from_slice(word);
+            key.make_ascii_lowercase();
+            probe(u128::from_be_bytes(key))
+        } else {
+            let word = sample[start..at].trim_matches(['\'', '’']);
+            if word.is_empty() || word.len() > 12 {
+                continue;
+            }
+            match lower_case(word, &mut buf).and_then(word_key) {
+                Some(key) => probe(key),
+                None => continue,
+            }
+        };
+        italian += it;
+        english += en;
+    }
+    (italian, english)
+}
+
+/// Whether the character at byte `i` of `sample` belongs to a vote word (a letter, a digit,
+/// ' or ’), and its length.
+#[inline(always)]
+fn in_word(sample: &str, i: usize) -> (bool, usize) {
+    let b = sample.as_bytes()[i];
+    if b.is_ascii() {
+        return (ASCII_IN_WORD[usize::from(b)], 1);
+    }
+    let c = sample[i..].chars().next().expect("on a char boundary");
+    (c.is_alphanumeric() || c == '’', c.len_utf8())
 }
 
 fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, usize) {
@@ -92,25 +210,6 @@ fn count_words(sample: &str, score: impl Fn(&str) -> (usize, usize)) -> (usize, 
 /// ASCII bytes are classified by a table, only other characters are decoded (what
 /// `str::split` with a char predicate did for every character).
 fn words(sample: &str) -> impl Iterator<Item = &str> {
-    /// ASCII letters, digits and the apostrophe.
-    const ASCII_IN_WORD: [bool; 128] = {
-        let mut table = [false; 128];
-        let mut b = 0;
-        while b < 128 {
-            table[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'\'';
-            b += 1;
-        }
-        table
-    };
-    #[inline(always)]
-    fn in_word(sample: &str, i: usize) -> (bool, usize) {
-        let b = sample.as_bytes()[i];
-        if b.is_ascii() {
-            return (ASCII_IN_WORD[usize::from(b)], 1);
-        }
-        let c = sample[i..].chars().next().expect("on a char boundary");
-        (c.is_alphanumeric() || c == '’', c.len_utf8())
-    }
     let bytes = sample.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -233,7 +332,9 @@ mod tests {
         })
     }
 
-    fn function_word_vote(sample: &str) -> (usize, usize) {
+    /// The vote as the word iterator, `trim_matches` and `lower_case` gave it, one word at a
+    /// time.
+    fn function_word_vote_by_words(sample: &str) -> (usize, usize) {
         count_words(sample, |w| match word_key(w) {
             Some(key) => {
                 let flags = FUNCTION_WORDS.flags(key);
@@ -281,6 +382,7 @@ mod tests {
             picks in proptest::collection::vec((0usize..200, "[ ,.'’]{1,2}", proptest::bool::ANY), 0..30),
         ) {
             proptest::prop_assert_eq!(function_word_vote(&text), function_word_vote_by_search(&text));
+            proptest::prop_assert_eq!(function_word_vote(&text), function_word_vote_by_words(&text));
             let mut listed = String::new();
             for (i, sep, upper) in picks {
                 let word = ITALIAN.iter().chain(ENGLISH).nth(i % (ITALIAN.len() + ENGLISH.len())).unwrap();
@@ -288,6 +390,32 @@ mod tests {
                 listed.push_str(&sep);
             }
             proptest::prop_assert_eq!(function_word_vote(&listed), function_word_vote_by_search(&listed));
+            proptest::prop_assert_eq!(function_word_vote(&listed), function_word_vote_by_words(&listed));
+        }
+
+        /// The one-loop vote counts as the word-by-word one on text built from listed words
+        /// glued by apostrophes, digits and accented letters (words that trim, overflow the
+        /// 12-byte limit or leave the ASCII path).
+        #[test]
+        fn one_loop_vote_counts_as_word_by_word(
+            picks in proptest::collection::vec(
+                (0usize..200, "['’]{0,2}", "[ ,.'’\n0-9àÈ\u{301}-]{1,3}", 0u8..3),
+                0..40,
+            ),
+        ) {
+            let mut text = String::new();
+            for (i, glue, sep, case) in picks {
+                let word = ITALIAN.iter().chain(ENGLISH).nth(i % (ITALIAN.len() + ENGLISH.len())).unwrap();
+                text.push_str(&glue);
+                text.push_str(&match case {
+                    0 => word.to_string(),
+                    1 => word.to_uppercase(),
+                    _ => word.chars().enumerate().map(|(k, c)| if k == 0 { c.to_ascii_uppercase() } else { c }).collect(),
+                });
+                text.push_str(&sep);
+            }
+            proptest::prop_assert_eq!(function_word_vote(&text), function_word_vote_by_words(&text));
+            proptest::prop_assert_eq!(function_word_vote(&text), function_word_vote_by_search(&text));
         }
     }
 }

@@ -65,11 +65,13 @@ impl std::fmt::Debug for Gazetteer {
     }
 }
 
-/// The `i`-th little-endian `u32` of `bytes`.
+/// The `i`-th little-endian `u32` of `bytes`: one bounds check and one load (indexing the four
+/// bytes one by one checked each; this runs three times per lookup, ~40 lookups a post).
 #[inline]
 fn u32_at(bytes: &[u8], i: usize) -> u32 {
     let at = i * 4;
-    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    let word: [u8; 4] = bytes[at..at + 4].try_into().expect("a slice of four bytes");
+    u32::from_le_bytes(word)
 }
 
 impl Gazetteer {

@@ -48,6 +48,7 @@ pub fn phrase_start(phrase: &str) -> Option<&str> {
 }
 
 /// FNV-1a, 64 bits: short words, no key to protect (the table is public data).
+#[inline]
 pub fn word_hash(word: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in word {
@@ -58,6 +59,7 @@ pub fn word_hash(word: &[u8]) -> u64 {
 }
 
 /// The home slot of a hash in a table of `slot_count` slots (a power of two).
+#[inline]
 pub fn home_slot(hash: u64, slot_count: usize) -> usize {
     (hash & (slot_count as u64 - 1)) as usize
 }

@@ -11,7 +11,7 @@ use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
 use super::gazetteer::{Gazetteer, WordClass};
-use super::person::{find_apostrophe, is_plain_lower_case_word, is_sentence_initial};
+use super::person::{PlainWords, find_apostrophe, is_sentence_initial};
 
 /// Prepositions after which a capitalised word is a place.
 const LOCATIVES: &[&str] = &[
@@ -92,11 +92,12 @@ impl LocationRecogniser {
     fn gazetteer_places(&self, scan: &Scan<'_>, input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         let text = scan.text;
         let tokens = &scan.tokens;
+        let mut plain = PlainWords::new(text);
         let mut i = 0;
         while i < tokens.len() {
             let t = tokens[i];
             // Most tokens are lower-case words with no elided article: skip them undecoded.
-            if is_plain_lower_case_word(text, t) {
+            if plain.is_plain(t) {
                 i += 1;
                 continue;
             }
