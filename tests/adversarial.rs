@@ -81,8 +81,15 @@ price = ['(a+)+$', '(a|aa)*c']
 fn inputs_the_fuzzers_found_are_checked_without_panicking() {
     let policy = default_policy();
     let limits = Limits::default();
-    for text in ["Oggi la sig.ra Zoë \u{0}www.M\u{fffd}", "www.M€", "WWW.é", "http:/é", "https:/€x", "@é www.ü"]
-    {
+    for text in [
+        "Oggi la sig.ra Zoë \u{0}www.M\u{fffd}",
+        "www.M€",
+        "WWW.é",
+        "http:/é",
+        "https:/€x",
+        "@é www.ü",
+        "-2\n8\npostcode'Jf=Jn",
+    ] {
         let report = policy.check(text, &PostContext::default(), &limits);
         assert!(report.is_ok(), "{text:?}: {:?}", report.err());
     }

@@ -82,6 +82,12 @@ impl Recogniser for PostcodeRecogniser {
         // "my postcode is SA99"), checked by hand so no pattern runs over the whole text.
         for label in self.labels.hits_of(scan, EntityType::UkPostcode) {
             let mut next = scan.token_at(label.end);
+            // A label glued to the text after it ("postcode'Jf") ends inside a token: the
+            // value can only be a later token (slicing from the label's end to that token's
+            // start panicked: a fuzzer finding).
+            if scan.tokens.get(next).is_some_and(|t| t.start < label.end) {
+                next += 1;
+            }
             let verb =
                 scan.tokens.get(next).filter(|t| matches!(&scan.folded[t.start..t.end], "is" | "è" | "was" | "era"));
             if verb.is_some() {
@@ -148,6 +154,12 @@ mod tests {
     fn letter_rules() {
         // Q, V, X never first; C, I, K, M, O, V never in the inward letters; glued to a word.
         assert!(postcodes("QA1 1AA VA1 1AA XA1 1AA M1 1CA M1 1AI 1A1 1AA ABCM11AADEF").is_empty());
+    }
+
+    #[test]
+    fn a_label_glued_to_the_next_word_is_no_label_and_no_panic() {
+        assert!(postcodes("-2\n8\npostcode'Jf=Jn").is_empty());
+        assert!(postcodes("postcode'SA99").is_empty());
     }
 
     #[test]
