@@ -70,16 +70,28 @@ impl<'t> Document<'t> {
     }
 }
 
-/// The field `span` lies in (`None`: the post's text) and its offsets within that field.
+/// The field `span` lies in (`None`: the post's text) and its offsets within that field,
+/// clipped to the field. A match can begin in the separator before a field (a pattern that
+/// starts with `\s` takes the separator's last newline: "\nxx" for a sign-off "xx" alone in
+/// an alt text) or end in the one after it: it is reported in the field it touches.
 pub fn locate(fields: &[DocumentField], span: ByteSpan) -> (Option<&DocumentField>, ByteSpan) {
-    match fields.iter().rev().find(|f| span.start >= f.offset) {
-        Some(field) => {
-            let start = span.start - field.offset;
-            let end = (span.end - field.offset).min(field.text.len());
-            (Some(field), ByteSpan::new(start, end.max(start)))
-        }
-        None => (None, span),
-    }
+    // The first field that starts after the span's start; the span belongs to it when it starts
+    // in the separator just before that field.
+    let next = fields.iter().position(|f| span.start < f.offset);
+    let owner = match next {
+        Some(k) if span.start + FIELD_SEPARATOR.len() >= fields[k].offset => Some(k),
+        Some(0) => None,
+        Some(k) => Some(k - 1),
+        None => fields.len().checked_sub(1),
+    };
+    let (field, offset, len) = match owner {
+        Some(k) => (Some(&fields[k]), fields[k].offset, fields[k].text.len()),
+        // The post's text ends where the first separator starts.
+        None => (None, 0, fields.first().map_or(usize::MAX, |f| f.offset - FIELD_SEPARATOR.len())),
+    };
+    let start = span.start.saturating_sub(offset).min(len);
+    let end = span.end.saturating_sub(offset).min(len);
+    (field, ByteSpan::new(start, end.max(start)))
 }
 
 #[cfg(test)]
@@ -102,5 +114,25 @@ mod tests {
         assert_eq!(&field.unwrap().text[local.start..local.end], "Anna");
         assert_eq!(locate(doc.fields(), ByteSpan::new(0, 5)), (None, ByteSpan::new(0, 5)));
         assert!(matches!(Document::compose("x", &[]).text, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn spans_reaching_into_a_separator_are_reported_in_the_field_they_touch() {
+        let attachments = [Attachment { kind: AttachmentKind::Photo, caption: String::new(), alt_text: "xx".into() }];
+        let doc = Document::compose("la sig.ra Lucia Fontana", &attachments);
+        let field = &doc.fields()[0];
+        // "\nxx": the separator's last newline and the alt text (a proptest finding).
+        let (got, local) = locate(doc.fields(), ByteSpan::new(field.offset - 1, field.offset + 2));
+        assert_eq!(got.map(|f| f.name.as_str()), Some("attachments[0].alt_text"));
+        assert_eq!(local, ByteSpan::new(0, 2));
+        // "Fontana\n": the post's text and the separator's first newline.
+        let (got, local) = locate(doc.fields(), ByteSpan::new(16, 24));
+        assert!(got.is_none());
+        assert_eq!(local, ByteSpan::new(16, 23));
+        // Inside the post's text and inside the field, unchanged.
+        assert_eq!(locate(doc.fields(), ByteSpan::new(3, 9)), (None, ByteSpan::new(3, 9)));
+        let (got, local) = locate(doc.fields(), ByteSpan::new(field.offset, field.offset + 2));
+        assert!(got.is_some());
+        assert_eq!(local, ByteSpan::new(0, 2));
     }
 }
