@@ -1,21 +1,28 @@
-//! The shared scanner: every regex of every recogniser in one `RegexSet` pass, every lexicon
-//! term (entities, context words, rule cues) in one Aho-Corasick pass over the case-folded
-//! text. Recognisers and rules register what they need while a policy is compiled and read
-//! the results from a [`Scan`]; nothing is compiled per request.
+//! The shared scanner: every regex of every recogniser in one overlapping lazy-DFA pass that
+//! records where each pattern's matches end, every lexicon term (entities, context words,
+//! rule cues) in one Aho-Corasick pass over the case-folded text. Recognisers and rules
+//! register what they need while a policy is compiled and read the results from a [`Scan`];
+//! nothing is compiled per request. A pattern's own search then reads only the windows of
+//! text where its matches end (see [`Scan::spans`]).
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder, SetMatches};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex_automata::Input;
 use regex_automata::MatchKind as RegexMatchKind;
+use regex_automata::hybrid;
+use regex_automata::hybrid::dfa::OverlappingState;
 use regex_automata::meta;
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use std::collections::HashMap;
 
 use super::entity::ByteSpan;
 use super::text::{fold_case, is_word_char, tokenize, word_char_at};
 
-/// Cache limit of the pattern set's lazy DFA (see [`ScannerBuilder::build`]).
+/// Cache limit of the pattern set's lazy DFA (see [`PatternSet::new`]).
 const SET_DFA_CACHE_BYTES: usize = 8 << 20;
 
 /// A regex registered with the scanner.
@@ -52,6 +59,12 @@ pub enum ScannerError {
         pattern: String,
         #[source]
         source: Box<regex::Error>,
+    },
+    #[error("pattern {pattern:?} does not compile for bounded searches: {source}")]
+    Finder {
+        pattern: String,
+        #[source]
+        source: Box<meta::BuildError>,
     },
     #[error("lexicon automaton does not build: {0}")]
     Lexicon(#[from] aho_corasick::BuildError),
@@ -115,15 +128,7 @@ impl ScannerBuilder {
     }
 
     pub fn build(self) -> Result<Scanner, ScannerError> {
-        // The set's lazy DFA: with the default 2 MiB cache, the ~50 patterns of the default
-        // policy (case-insensitive Unicode classes among them) overflowed it on varied text,
-        // and after a few cache clears the set fell back to the PikeVM: 6 ms a post instead of
-        // 0.4 ms. 8 MiB (per thread that scans, allocated as states are built) keeps the DFA.
-        let set = RegexSetBuilder::new(&self.patterns)
-            .size_limit(64 << 20)
-            .dfa_size_limit(SET_DFA_CACHE_BYTES)
-            .build()
-            .map_err(|e| self.pattern_error(e))?;
+        let set = PatternSet::new(&self.patterns).map_err(|e| self.pattern_error(e))?;
         let regexes = self
             .patterns
             .iter()
@@ -131,7 +136,16 @@ impl ScannerBuilder {
                 Regex::new(p).map_err(|source| ScannerError::Pattern { pattern: p.clone(), source: Box::new(source) })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let unfiltered = self.patterns.iter().map(|p| without_slow_prefilter(p)).collect();
+        let finders = self
+            .patterns
+            .iter()
+            .map(|p| {
+                without_slow_prefilter(p)
+                    .map_or_else(|| regex_meta(p, true), Ok)
+                    .map_err(|source| ScannerError::Finder { pattern: p.clone(), source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let lengths = self.patterns.iter().map(|p| match_lengths(p)).collect();
 
         let mut terms: Vec<(String, Vec<TermTag>)> = self.terms.into_iter().collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0)); // deterministic automaton for reproducible builds
@@ -152,7 +166,7 @@ impl ScannerBuilder {
             first_bytes[usize::from(term.as_bytes()[0])] = true;
         }
         let tags = terms.into_iter().map(|(_, tags)| tags.into_boxed_slice()).collect();
-        Ok(Scanner { set, regexes, unfiltered, automaton, first_bytes, tags, lexicon_names: self.lexicon_names })
+        Ok(Scanner { set, regexes, finders, lengths, automaton, first_bytes, tags, lexicon_names: self.lexicon_names })
     }
 
     fn pattern_error(&self, error: regex::Error) -> ScannerError {
@@ -179,24 +193,145 @@ fn without_slow_prefilter(pattern: &str) -> Option<meta::Regex> {
     if prefilter.is_fast() {
         return None;
     }
-    // `regex::Regex`'s own configuration (its builder's defaults) with the prefilter off, so
-    // matches are the same.
+    regex_meta(pattern, false).ok()
+}
+
+/// `pattern` compiled as `regex::Regex` compiles it (its builder's defaults), so matches are
+/// the same, with or without the literal prefilter the engine would pick.
+fn regex_meta(pattern: &str, prefilter: bool) -> Result<meta::Regex, Box<meta::BuildError>> {
     let config = meta::Config::new()
         .nfa_size_limit(Some(10 << 20))
         .hybrid_cache_capacity(2 << 20)
         .match_kind(RegexMatchKind::LeftmostFirst)
         .utf8_empty(true)
-        .auto_prefilter(false);
-    meta::Regex::builder().configure(config).build(pattern).ok()
+        .auto_prefilter(prefilter);
+    meta::Regex::builder().configure(config).build(pattern).map_err(Box::new)
+}
+
+/// How short and how long a match of a pattern can be, in bytes (see [`Scan::spans`]).
+#[derive(Debug, Clone, Copy)]
+struct MatchLengths {
+    /// At least 1.
+    min: usize,
+    /// `None`: unbounded.
+    max: Option<usize>,
+}
+
+/// The match lengths of `pattern`; `None` when it can match the empty string (or does not
+/// parse), so that its searches are not bounded.
+fn match_lengths(pattern: &str) -> Option<MatchLengths> {
+    let hir = regex_automata::util::syntax::parse(pattern).ok()?;
+    let properties = hir.properties();
+    let min = properties.minimum_len().filter(|&min| min > 0)?;
+    Some(MatchLengths { min, max: properties.maximum_len() })
+}
+
+type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+
+/// All the scanner's patterns as one overlapping search.
+///
+/// Why the lazy DFA itself and not only a `RegexSet`: its overlapping search reports every
+/// place where a match of each pattern ends, and those places bound where the pattern's own
+/// search has to look (see [`Scan::spans`]); a `RegexSet` only says which patterns matched.
+struct PatternSet {
+    /// `None` when a pattern can match the empty string (then `fallback` serves).
+    dfa: Option<hybrid::dfa::DFA>,
+    caches: Option<Pool<hybrid::dfa::Cache, CacheFn>>,
+    /// The same patterns as a `RegexSet`, for a text on which the lazy DFA gives up (it
+    /// clears its cache too often, or meets a Unicode word boundary): the set then falls back
+    /// to a slower engine, and the matched patterns' searches read the whole text.
+    fallback: RegexSet,
+}
+
+impl PatternSet {
+    fn new(patterns: &[String]) -> Result<PatternSet, regex::Error> {
+        // The set's lazy DFA: with the default 2 MiB cache, the ~50 patterns of the default
+        // policy (case-insensitive Unicode classes among them) overflowed it on varied text,
+        // and after a few cache clears the set fell back to the PikeVM: 6 ms a post instead
+        // of 0.4 ms. 8 MiB (per thread that scans, allocated as states are built) keeps it.
+        let fallback =
+            RegexSetBuilder::new(patterns).size_limit(64 << 20).dfa_size_limit(SET_DFA_CACHE_BYTES).build()?;
+        // Empty matches would need `RegexSet`'s handling of matches that split a character;
+        // no pattern of the default policy matches the empty string.
+        let can_be_empty = patterns.iter().any(|p| match_lengths(p).is_none());
+        let dfa = if patterns.is_empty() || can_be_empty {
+            None
+        } else {
+            // `RegexSet`'s own lazy DFA configuration (regex-automata's meta engine for an
+            // overlapping search), so it matches what the set would.
+            let config = hybrid::dfa::Config::new()
+                .match_kind(RegexMatchKind::All)
+                .starts_for_each_pattern(false)
+                .unicode_word_boundary(true)
+                .cache_capacity(SET_DFA_CACHE_BYTES)
+                .skip_cache_capacity_check(false)
+                .minimum_cache_clear_count(Some(3))
+                .minimum_bytes_per_state(Some(10));
+            hybrid::dfa::Builder::new()
+                .configure(config)
+                .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)).which_captures(WhichCaptures::None))
+                .build_many(patterns)
+                .ok()
+        };
+        let caches = dfa.as_ref().map(|dfa| {
+            let dfa = dfa.clone();
+            let create: CacheFn = Box::new(move || dfa.create_cache());
+            Pool::new(create)
+        });
+        Ok(PatternSet { dfa, caches, fallback })
+    }
+
+    /// The windows of `text` that hold every match of each pattern (see [`Scan::spans`]):
+    /// `(pattern, start, end)` in `out`, each pattern's in order. A match ending at `e` lies
+    /// in `e - max..e` (`max`: the longest match the pattern can have, from `lengths`);
+    /// windows that overlap are merged as the ends come (in ascending order), so a run of
+    /// ends in a long number makes one window. False when the lazy DFA gave up (or there is
+    /// none): `out` is then empty and the caller asks `fallback`.
+    fn windows(&self, text: &str, lengths: &[Option<MatchLengths>], out: &mut Vec<(u32, usize, usize)>) -> bool {
+        let (Some(dfa), Some(caches)) = (&self.dfa, &self.caches) else { return false };
+        let mut cache = caches.get();
+        let input = Input::new(text);
+        let mut state = OverlappingState::start();
+        // Per pattern, its window still open to merging.
+        let mut open: Vec<Option<(usize, usize)>> = vec![None; lengths.len()];
+        loop {
+            if dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_err() {
+                out.clear();
+                return false;
+            }
+            let Some(m) = state.get_match() else { break };
+            let (pattern, end) = (m.pattern().as_usize(), m.offset());
+            // The DFA exists only when every pattern has lengths (none matches empty).
+            let max = lengths[pattern].and_then(|l| l.max);
+            let mut start = max.map_or(0, |max| end.saturating_sub(max));
+            match &mut open[pattern] {
+                Some((_, open_end)) if start <= *open_end => *open_end = end,
+                window => {
+                    while !text.is_char_boundary(start) {
+                        start -= 1;
+                    }
+                    if let Some((s, e)) = window.replace((start, end)) {
+                        out.push((pattern as u32, s, e));
+                    }
+                }
+            }
+        }
+        out.extend(open.into_iter().enumerate().filter_map(|(p, w)| w.map(|(s, e)| (p as u32, s, e))));
+        true
+    }
 }
 
 /// The compiled, immutable scanner of a policy.
 pub struct Scanner {
-    set: RegexSet,
+    set: PatternSet,
+    /// Per pattern, for its captures.
     regexes: Vec<Regex>,
-    /// Per pattern, for [`Scan::spans`]: the pattern without a prefilter that loses (see
+    /// Per pattern, for [`Scan::spans`]: the same regex as a meta engine, which can search a
+    /// window of the text; without its prefilter when the prefilter loses (see
     /// [`without_slow_prefilter`]).
-    unfiltered: Vec<Option<meta::Regex>>,
+    finders: Vec<meta::Regex>,
+    /// Per pattern, how long its matches can be; `None`: possibly empty.
+    lengths: Vec<Option<MatchLengths>>,
     /// Run anchored, only from where a whole word can start (see [`collect_lexicon_hits`]).
     automaton: Option<contiguous::NFA>,
     /// The bytes some term starts with: an anchored search from any other byte finds nothing.
@@ -220,9 +355,7 @@ impl Scanner {
     pub fn scan<'t>(&'t self, text: &'t str) -> Scan<'t> {
         let mut folded = String::new();
         fold_case(text, &mut folded);
-        // The set's own answer, kept as it is: copying it into a `Vec<bool>` was a second
-        // allocation per scan.
-        let matched = (!self.regexes.is_empty()).then(|| self.set.matches(text));
+        let (matched, windows) = self.pattern_windows(text);
         let mut hits = Vec::with_capacity(text.len() / 16);
         if let Some(ac) = &self.automaton {
             collect_lexicon_hits(ac, &self.first_bytes, &self.tags, &folded, &mut hits);
@@ -241,7 +374,44 @@ impl Scanner {
         }
         let mut tokens = Vec::new();
         tokenize(text, &mut tokens);
-        Scan { scanner: self, text, folded, matched, hits, ranges, tokens }
+        Scan { scanner: self, text, folded, matched, windows, hits, ranges, tokens }
+    }
+
+    /// Per pattern, the windows that hold its matches (a range of the returned windows,
+    /// grouped by pattern and in order), or that its search must read the whole text, or that
+    /// it has no match.
+    fn pattern_windows(&self, text: &str) -> (Vec<PatternWindows>, Vec<(usize, usize)>) {
+        let mut matched = vec![PatternWindows::None; self.regexes.len()];
+        if self.regexes.is_empty() {
+            return (matched, Vec::new());
+        }
+        let mut found = Vec::new();
+        if !self.set.windows(text, &self.lengths, &mut found) {
+            for i in self.set.fallback.matches(text).iter() {
+                matched[i] = PatternWindows::Whole;
+            }
+            return (matched, Vec::new());
+        }
+        // Grouped by pattern, keeping each pattern's windows in order (a counting sort).
+        let mut slots = vec![0usize; self.regexes.len()];
+        for &(pattern, _, _) in &found {
+            slots[pattern as usize] += 1;
+        }
+        let mut next = 0;
+        for (i, slot) in slots.iter_mut().enumerate() {
+            let count = std::mem::replace(slot, next);
+            if let (true, Some(lengths)) = (count > 0, self.lengths[i]) {
+                matched[i] = PatternWindows::Windows { from: next, to: next + count, min_len: lengths.min };
+            }
+            next += count;
+        }
+        let mut windows = vec![(0, 0); found.len()];
+        for &(pattern, start, end) in &found {
+            let slot = &mut slots[pattern as usize];
+            windows[*slot] = (start, end);
+            *slot += 1;
+        }
+        (matched, windows)
     }
 
     /// The registered patterns, in registration order (for diagnostics and benchmarks).
@@ -347,6 +517,99 @@ fn extend_to_word_end(text: &str, mut end: usize) -> usize {
     end
 }
 
+/// What the shared pass says of one pattern.
+#[derive(Debug, Clone, Copy)]
+enum PatternWindows {
+    /// No match.
+    None,
+    /// Its matches lie in `windows[from..to]` of the scan; none is shorter than `min_len`.
+    Windows { from: usize, to: usize, min_len: usize },
+    /// It matched, and its search reads the whole text (the lazy DFA gave up on the text, or
+    /// the pattern can match the empty string).
+    Whole,
+}
+
+/// A match of one pattern (see [`Scan::matches`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatternMatch<'t> {
+    matched: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> From<regex::Match<'t>> for PatternMatch<'t> {
+    fn from(m: regex::Match<'t>) -> Self {
+        PatternMatch { matched: m.as_str(), start: m.start(), end: m.end() }
+    }
+}
+
+impl<'t> PatternMatch<'t> {
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn as_str(&self) -> &'t str {
+        self.matched
+    }
+}
+
+/// The spans of one pattern's matches (see [`Scan::spans`]).
+pub struct PatternSpans<'s> {
+    text: &'s str,
+    finder: Option<&'s meta::Regex>,
+    search: Search<'s>,
+}
+
+enum Search<'s> {
+    Done,
+    Whole(meta::FindMatches<'s, 's>),
+    Windows {
+        /// The windows not searched to their end yet, in order.
+        windows: &'s [(usize, usize)],
+        min_len: usize,
+        /// Where the previous match ended: the next one starts here or later.
+        at: usize,
+    },
+}
+
+impl Iterator for PatternSpans<'_> {
+    type Item = ByteSpan;
+
+    fn next(&mut self) -> Option<ByteSpan> {
+        match &mut self.search {
+            Search::Done => None,
+            Search::Whole(matches) => matches.next().map(|m| ByteSpan::new(m.start(), m.end())),
+            Search::Windows { windows, min_len, at } => {
+                let finder = self.finder?;
+                while let Some((&(start, end), rest)) = windows.split_first() {
+                    let from = (*at).max(start);
+                    if from + *min_len <= end
+                        && let Some(m) = finder.search(&Input::new(self.text).range(from..end))
+                    {
+                        // Matches are never empty here, so the next search moves on.
+                        *at = m.end();
+                        return Some(ByteSpan::new(m.start(), m.end()));
+                    }
+                    *windows = rest;
+                }
+                None
+            }
+        }
+    }
+}
+
 /// The result of scanning one text: which patterns matched, every lexicon hit, the word
 /// tokens and the case-folded text. Borrowed by recognisers and rules.
 pub struct Scan<'t> {
@@ -354,7 +617,10 @@ pub struct Scan<'t> {
     pub text: &'t str,
     /// Same byte offsets as `text`, lower-cased.
     pub folded: String,
-    matched: Option<SetMatches>,
+    /// Per pattern, where its matches are (see [`Scan::spans`]).
+    matched: Vec<PatternWindows>,
+    /// The windows of all patterns, grouped by pattern.
+    windows: Vec<(usize, usize)>,
     hits: Vec<LexiconHit>,
     ranges: Vec<(usize, usize)>,
     /// Word tokens of `text`, in order.
@@ -362,43 +628,59 @@ pub struct Scan<'t> {
 }
 
 impl<'t> Scan<'t> {
-    /// Matches of one pattern (leftmost-first, non-overlapping). Empty, at no cost, when the
-    /// shared pass found no match for it.
-    pub fn matches(&self, pattern: PatternId) -> impl Iterator<Item = regex::Match<'t>> + '_ {
-        let index = pattern.0 as usize;
-        let run = self.pattern_matched(index);
+    /// Matches of one pattern (leftmost-first, non-overlapping), as `Regex::find_iter` finds
+    /// them (see [`Scan::spans`]).
+    pub fn matches(&self, pattern: PatternId) -> impl Iterator<Item = PatternMatch<'t>> + '_ {
         let text = self.text;
-        run.then(|| self.scanner.regexes[index].find_iter(text)).into_iter().flatten()
+        self.spans(pattern).map(move |span| PatternMatch {
+            matched: &text[span.start..span.end],
+            start: span.start,
+            end: span.end,
+        })
     }
 
-    /// Where one pattern matches, as [`Scan::matches`] finds it, by the fastest engine built
-    /// for the pattern (possibly one without a prefilter, which `matches` cannot return).
-    pub fn spans(&self, pattern: PatternId) -> impl Iterator<Item = ByteSpan> + '_ {
+    /// Where one pattern matches (leftmost-first, non-overlapping, as `Regex::find_iter`
+    /// finds them). Empty, at no cost, when the shared pass found no match for it.
+    ///
+    /// The search reads only the windows where the shared pass saw the pattern's matches end:
+    /// a match ending at `e` starts no earlier than `e` minus the longest match the pattern
+    /// can have. Windows that overlap are merged, so all the matches that start at one place
+    /// lie in one window, and a search from the start of a window (or from the end of the
+    /// previous match) finds what a search from the start of the text would find there
+    /// (look-around still sees the whole text). Why: a pattern's own search over the whole
+    /// text cost ~2 µs a post for each matched pattern, most of it reading text far from any
+    /// match.
+    pub fn spans(&self, pattern: PatternId) -> PatternSpans<'_> {
         let index = pattern.0 as usize;
-        let run = self.pattern_matched(index);
-        let text = self.text;
-        // `run` implies `index` is a registered pattern.
-        let (filtered, unfiltered) = match run.then(|| &self.scanner.unfiltered[index]) {
-            None => (None, None),
-            Some(Some(re)) => (None, Some(re.find_iter(text))),
-            Some(None) => (Some(self.scanner.regexes[index].find_iter(text)), None),
+        let search = match self.matched.get(index) {
+            None | Some(PatternWindows::None) => Search::Done,
+            Some(PatternWindows::Whole) => Search::Whole(self.scanner.finders[index].find_iter(self.text)),
+            Some(&PatternWindows::Windows { from, to, min_len }) => {
+                Search::Windows { windows: &self.windows[from..to], min_len, at: 0 }
+            }
         };
-        let filtered = filtered.into_iter().flatten().map(|m| ByteSpan::new(m.start(), m.end()));
-        filtered.chain(unfiltered.into_iter().flatten().map(|m| ByteSpan::new(m.start(), m.end())))
+        PatternSpans { text: self.text, finder: self.scanner.finders.get(index), search }
     }
 
-    /// Capture groups of one pattern's matches; same cost model as [`Scan::matches`].
+    /// Capture groups of one pattern's matches; same cost model as [`Scan::spans`].
     pub fn captures(&self, pattern: PatternId) -> impl Iterator<Item = regex::Captures<'t>> + '_ {
         let index = pattern.0 as usize;
-        let run = self.pattern_matched(index);
         let text = self.text;
-        run.then(|| self.scanner.regexes[index].captures_iter(text)).into_iter().flatten()
+        let regex = self.scanner.regexes.get(index);
+        // A pattern that can match the empty string keeps `captures_iter`'s own rule for
+        // empty matches; every other match is captured where the search found it.
+        let whole = matches!(self.matched.get(index), Some(PatternWindows::Whole));
+        let found = (!whole).then(|| self.spans(pattern)).into_iter().flatten();
+        let bounded = found.filter_map(move |span| regex?.captures_at(text, span.start));
+        let whole = whole.then(|| regex.map(|r| r.captures_iter(text))).flatten().into_iter().flatten();
+        bounded.chain(whole)
     }
 
     /// Whether the shared pass found a match of pattern `index` (false for a pattern of
     /// another scanner).
+    #[cfg(test)]
     fn pattern_matched(&self, index: usize) -> bool {
-        self.matched.as_ref().is_some_and(|m| index < m.len() && m.matched(index))
+        !matches!(self.matched.get(index), None | Some(PatternWindows::None))
     }
 
     /// Whole-word hits of one lexicon, ordered by start.
@@ -528,7 +810,76 @@ mod tests {
         assert!(without_slow_prefilter(r"\d{3,}").is_none());
     }
 
+    fn default_scanner() -> &'static Scanner {
+        static POLICY: std::sync::OnceLock<crate::policy::CompiledPolicy> = std::sync::OnceLock::new();
+        POLICY.get_or_init(crate::policy::default_policy).engine.analyzer().scanner()
+    }
+
+    /// What a search of the whole text finds, for comparison.
+    fn expected_spans(regex: &Regex, text: &str) -> Vec<ByteSpan> {
+        regex.find_iter(text).map(|m| ByteSpan::new(m.start(), m.end())).collect()
+    }
+
+    #[test]
+    fn windows_find_what_the_whole_text_search_finds() {
+        let mut b = ScannerBuilder::new();
+        // Overlapping ends (every digit after the third ends a match), matches close together
+        // and far apart, a pattern whose leftmost-first match is not its longest one.
+        let patterns = [r"\d{3,}", r"[0-9][0-9 ]{2,6}[0-9]", r"ab|abcd", r"(?-u:\b)[A-Z]{2}[0-9]{2}"];
+        let ids: Vec<PatternId> = patterns.iter().map(|p| b.pattern(p)).collect();
+        let scanner = b.build().unwrap();
+        let text = format!("12 3456 7 89 0{}abcd ab AB12 xAB12 1 2 3 4 5 6 7 8 9 0 123456789", " filler".repeat(40));
+        let scan = scanner.scan(&text);
+        for (id, p) in ids.iter().zip(patterns) {
+            assert!(matches!(scan.matched[id.0 as usize], PatternWindows::Windows { .. }), "{p}");
+            assert_eq!(scan.spans(*id).collect::<Vec<_>>(), expected_spans(&Regex::new(p).unwrap(), &text), "{p}");
+        }
+    }
+
+    #[test]
+    fn whole_text_searches_where_windows_cannot_serve() {
+        // A pattern that can match the empty string: the set's own answer, whole-text searches.
+        let mut b = ScannerBuilder::new();
+        let (maybe_empty, digits) = (b.pattern(r"x*"), b.pattern(r"\d+"));
+        let scanner = b.build().unwrap();
+        let scan = scanner.scan("axxb 12");
+        assert!(matches!(scan.matched[0], PatternWindows::Whole));
+        assert_eq!(scan.spans(maybe_empty).collect::<Vec<_>>(), expected_spans(&Regex::new(r"x*").unwrap(), "axxb 12"));
+        assert_eq!(scan.matches(digits).map(|m| m.as_str()).collect::<Vec<_>>(), ["12"]);
+        // A Unicode word boundary makes the lazy DFA give up on non-ASCII text.
+        let mut b = ScannerBuilder::new();
+        let word = b.pattern(r"\bcasa\b");
+        let scanner = b.build().unwrap();
+        let text = "è casa, casale, la casa";
+        let scan = scanner.scan(text);
+        assert!(matches!(scan.matched[0], PatternWindows::Whole));
+        assert_eq!(scan.spans(word).collect::<Vec<_>>(), expected_spans(&Regex::new(r"\bcasa\b").unwrap(), text));
+    }
+
     proptest::proptest! {
+        /// For each of the default policy's patterns: matched exactly when it matches
+        /// somewhere in the text, and the windowed searches give what `find_iter` and
+        /// `captures_iter` give over the whole text.
+        #[test]
+        fn windowed_searches_are_the_whole_text_searches(
+            text in "(?:alle |ore |at |età |anni|aged |via |Roma |il |dente |mario|@|\\.it|x|IT|GB|AB|€|£|%|-|/|:|\\.|,|\\?|\\(|\\+|٣|½|é|è|[0-9]{1,4}| |\n|\u{a0}|[A-Z]{1,3}|daily|per giorno|non garantito|www\\.|https://)*",
+        ) {
+            let scanner = default_scanner();
+            let scan = scanner.scan(&text);
+            for (i, p) in scanner.patterns().enumerate() {
+                let regex = &scanner.regexes[i];
+                proptest::prop_assert_eq!(scan.pattern_matched(i), regex.is_match(&text), "pattern {} {:?}", i, p);
+                let id = PatternId(i as u32);
+                let expected = expected_spans(regex, &text);
+                let found: Vec<ByteSpan> = scan.matches(id).map(|m| ByteSpan::new(m.start(), m.end())).collect();
+                proptest::prop_assert_eq!(&found, &expected, "matches of pattern {} {:?}", i, p);
+                proptest::prop_assert_eq!(&scan.spans(id).collect::<Vec<_>>(), &expected, "spans of pattern {} {:?}", i, p);
+                let groups = |c: regex::Captures<'_>| c.iter().map(|g| g.map(|g| g.range())).collect::<Vec<_>>();
+                let expected: Vec<_> = regex.captures_iter(&text).map(groups).collect();
+                proptest::prop_assert_eq!(scan.captures(id).map(groups).collect::<Vec<_>>(), expected, "captures of pattern {} {:?}", i, p);
+            }
+        }
+
         /// `Scan::spans` (without the prefilter) finds what `regex::Regex::find_iter` finds.
         #[test]
         fn spans_without_prefilter_are_the_regex_matches(

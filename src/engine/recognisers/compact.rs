@@ -58,7 +58,7 @@ pub const LEAD: &str = "(?:^|[^0-9A-Za-z])";
 
 /// Start of a [`LEAD`]-prefixed match without the leading character (when there is one and
 /// it is not one of `keep`, characters the pattern itself may start with).
-pub fn skip_lead(m: &regex::Match<'_>, keep: &[char]) -> usize {
+pub fn skip_lead(m: &crate::engine::scan::PatternMatch<'_>, keep: &[char]) -> usize {
     match m.as_str().chars().next() {
         Some(c) if !c.is_ascii_alphanumeric() && !keep.contains(&c) => m.start() + c.len_utf8(),
         _ => m.start(),

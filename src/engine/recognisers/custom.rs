@@ -7,7 +7,7 @@
 
 use crate::engine::entity::{ByteSpan, EntityType, intern};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
-use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
+use crate::engine::scan::{LexiconId, PatternId, PatternMatch, Scan, ScannerBuilder};
 use crate::engine::text::is_isolated;
 
 /// A checksum a custom pattern's matches must pass.
@@ -132,7 +132,7 @@ impl Recogniser for CustomPatternRecogniser {
     }
 
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
-        let mut push = |m: regex::Match<'_>| {
+        let mut push = |m: PatternMatch<'_>| {
             if m.start() == m.end()
                 || !is_isolated(scan.text, m.start(), m.end())
                 || !validates(self.validator, m.as_str())
@@ -147,7 +147,9 @@ impl Recogniser for CustomPatternRecogniser {
             out.push(candidate);
         };
         if self.value_group {
-            scan.captures(self.pattern).filter_map(|caps| caps.name("value")).for_each(&mut push);
+            scan.captures(self.pattern)
+                .filter_map(|caps| caps.name("value").map(PatternMatch::from))
+                .for_each(&mut push);
         } else {
             scan.matches(self.pattern).for_each(&mut push);
         }

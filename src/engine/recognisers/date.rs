@@ -218,7 +218,7 @@ impl Recogniser for DateRecogniser {
     fn recognise(&self, scan: &Scan<'_>, _input: &RecogniseInput<'_>, out: &mut Vec<Candidate>) {
         for caps in scan.captures(self.pattern) {
             let Some(whole) = caps.get(0) else { continue };
-            let start = skip_lead(&whole, &[]);
+            let start = skip_lead(&whole.into(), &[]);
             let end = whole.end();
             let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
             let score = if let (Some(d), Some(m), Some(y), Some(sep)) =

@@ -15,7 +15,7 @@ use std::net::Ipv6Addr;
 
 use crate::engine::entity::{ByteSpan, EntityType, Role};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
-use crate::engine::scan::{LexiconId, PatternId, Scan, ScannerBuilder};
+use crate::engine::scan::{LexiconId, PatternId, PatternMatch, Scan, ScannerBuilder};
 use crate::engine::text::{char_at, char_before, is_isolated, is_word_char};
 
 use super::labels::{context_lexicon, nearest_hit, word_lexicon};
@@ -98,7 +98,7 @@ impl NetworkRecogniser {
         }
     }
 
-    fn url(&self, scan: &Scan<'_>, m: &regex::Match<'_>, score: f32, out: &mut Vec<Candidate>) {
+    fn url(&self, scan: &Scan<'_>, m: &PatternMatch<'_>, score: f32, out: &mut Vec<Candidate>) {
         let end = m.start() + trim_link_end(m.as_str());
         // Not the domain of an e-mail address or part of a longer word.
         if end <= m.start()
@@ -112,7 +112,7 @@ impl NetworkRecogniser {
         out.push(Candidate::new(ByteSpan::new(m.start(), end), EntityType::Url, score, "url"));
     }
 
-    fn ipv4(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+    fn ipv4(&self, scan: &Scan<'_>, m: &PatternMatch<'_>, out: &mut Vec<Candidate>) {
         let (start, end) = (m.start(), m.end());
         let dotted_neighbour = scan.text[..start].ends_with('.')
             && char_before(scan.text, start - 1).is_some_and(|c| c.is_ascii_digit())
@@ -126,7 +126,7 @@ impl NetworkRecogniser {
         );
     }
 
-    fn ipv6(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+    fn ipv6(&self, scan: &Scan<'_>, m: &PatternMatch<'_>, out: &mut Vec<Candidate>) {
         let (start, end) = (m.start(), m.end());
         let value = m.as_str();
         let hex_groups = value.split(':').filter(|g| !g.is_empty()).count();
@@ -141,7 +141,7 @@ impl NetworkRecogniser {
         }
     }
 
-    fn handle(&self, scan: &Scan<'_>, m: &regex::Match<'_>, out: &mut Vec<Candidate>) {
+    fn handle(&self, scan: &Scan<'_>, m: &PatternMatch<'_>, out: &mut Vec<Candidate>) {
         let (start, end) = (m.start(), m.end());
         let name = &m.as_str()[1..];
         // "@" after a word character is an e-mail address; a handle is all of its word.
