@@ -216,8 +216,12 @@ fn after_elision(text: &str, token: ByteSpan) -> usize {
     }
 }
 
+/// Whether only one or two spaces lie between `from` and `to`; false when `to` is before
+/// `from`, never a slicing panic.
 fn single_space(text: &str, from: usize, to: usize) -> bool {
-    let gap = &text[from..to];
+    let Some(gap) = text.get(from..to) else {
+        return false;
+    };
     !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 

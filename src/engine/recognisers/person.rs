@@ -2255,8 +2255,9 @@ fn subject_verb_after(scan: &Scan<'_>, pos: usize) -> bool {
     let word = |k: usize| scan.tokens.get(k).map(|t| &scan.folded[t.start..t.end]);
     let lower =
         |k: usize| scan.tokens.get(k).is_some_and(|t| char_at(scan.text, t.start).is_some_and(char::is_lowercase));
-    // Only a space between the word and the verb: "Rossi, ha detto" is another clause.
-    if scan.tokens.get(i).is_none_or(|t| !single_space(scan.text, pos, t.start)) {
+    // Only a space between the word and the verb: "Rossi, ha detto" is another clause. The
+    // token at `pos` can start before it, when `pos` ends a possessive's name ("Rossi'S").
+    if scan.tokens.get(i).is_none_or(|t| t.start < pos || !single_space(scan.text, pos, t.start)) {
         return false;
     }
     if word(i) == Some("non") {
@@ -2655,8 +2656,12 @@ fn starts_upper(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Whether only one or two spaces lie between `from` and `to`; false when `to` is before
+/// `from` (the next token overlaps the word), never a slicing panic.
 fn single_space(text: &str, from: usize, to: usize) -> bool {
-    let gap = &text[from..to];
+    let Some(gap) = text.get(from..to) else {
+        return false;
+    };
     !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 
@@ -2914,6 +2919,17 @@ mod tests {
         );
         assert_eq!(persone("OGGI MARIO ROSSI HA FATTO L'IMPIANTO"), ["MARIO ROSSI"]);
         assert_eq!(people("George W. Bush met Benedict XVI"), ["George W. Bush", "Benedict XVI"]);
+    }
+
+    #[test]
+    fn a_possessive_s_in_capitals_before_a_verb_or_the_end() {
+        // Found by the anonymise fuzz target: the name ends inside its token ("Rossi" of
+        // "Rossi'S"), so the token after the name was the name's own, and the gap to it a
+        // reversed range.
+        for text in ["Rossi'S", "Rossi'S ha detto", "Rossi’S è stato", "Ieri Mario Rossi'S"] {
+            let _ = (people(text), persone(text));
+        }
+        assert_eq!(persone("Ieri Mario Rossi'S ha chiamato"), ["Mario Rossi"]);
     }
 
     #[test]
