@@ -84,6 +84,18 @@ pub fn char_at(text: &str, pos: usize) -> Option<char> {
     text[pos..].chars().next()
 }
 
+/// Whether the gap `from..to` between two words is one space (or two, or no-break spaces):
+/// "Mario Rossi", not "Mario, Rossi" nor "Mario\nRossi". False when `to` is before `from`
+/// (the next token overlaps the word, as after a possessive's name in "Rossi'S"), never a
+/// slicing panic.
+#[inline]
+pub fn single_space(text: &str, from: usize, to: usize) -> bool {
+    let Some(gap) = text.get(from..to) else {
+        return false;
+    };
+    !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+}
+
 /// Whether `[start, end)` is a whole word (or run of words): no word character touches it
 /// on either side.
 #[inline]

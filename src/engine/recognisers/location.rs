@@ -8,7 +8,7 @@ use crate::engine::context::Language;
 use crate::engine::entity::{ByteSpan, EntityType};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{PatternId, Scan, ScannerBuilder};
-use crate::engine::text::is_isolated;
+use crate::engine::text::{is_isolated, single_space};
 
 use super::gazetteer::{Gazetteer, WordClass};
 use super::person::{PlainWords, find_apostrophe, is_sentence_initial};
@@ -214,15 +214,6 @@ fn after_elision(text: &str, token: ByteSpan) -> usize {
         }
         _ => token.start,
     }
-}
-
-/// Whether only one or two spaces lie between `from` and `to`; false when `to` is before
-/// `from`, never a slicing panic.
-fn single_space(text: &str, from: usize, to: usize) -> bool {
-    let Some(gap) = text.get(from..to) else {
-        return false;
-    };
-    !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 
 fn after_locative(scan: &Scan<'_>, i: usize) -> bool {

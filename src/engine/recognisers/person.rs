@@ -45,7 +45,7 @@ use crate::engine::context::Language;
 use crate::engine::entity::{ByteSpan, EntityType};
 use crate::engine::recogniser::{Candidate, RecogniseInput, Recogniser};
 use crate::engine::scan::{LexiconHit, LexiconId, PatternId, Scan, ScannerBuilder};
-use crate::engine::text::{char_at, char_before, is_word_char};
+use crate::engine::text::{char_at, char_before, is_word_char, single_space};
 
 use super::gazetteer::{Gazetteer, WordClass};
 use super::word_set::WordSet;
@@ -2256,8 +2256,9 @@ fn subject_verb_after(scan: &Scan<'_>, pos: usize) -> bool {
     let lower =
         |k: usize| scan.tokens.get(k).is_some_and(|t| char_at(scan.text, t.start).is_some_and(char::is_lowercase));
     // Only a space between the word and the verb: "Rossi, ha detto" is another clause. The
-    // token at `pos` can start before it, when `pos` ends a possessive's name ("Rossi'S").
-    if scan.tokens.get(i).is_none_or(|t| t.start < pos || !single_space(scan.text, pos, t.start)) {
+    // token at `pos` can be the word's own, when `pos` ends a possessive's name ("Rossi'S"):
+    // no gap then, and `single_space` says so.
+    if scan.tokens.get(i).is_none_or(|t| !single_space(scan.text, pos, t.start)) {
         return false;
     }
     if word(i) == Some("non") {
@@ -2654,15 +2655,6 @@ const NOT_NAME_ENDINGS: &[&str] = &[
 
 fn starts_upper(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
-}
-
-/// Whether only one or two spaces lie between `from` and `to`; false when `to` is before
-/// `from` (the next token overlaps the word), never a slicing panic.
-fn single_space(text: &str, from: usize, to: usize) -> bool {
-    let Some(gap) = text.get(from..to) else {
-        return false;
-    };
-    !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 
 /// The part of a token that can be a name: after an elided article ("dell'Atalanta" →
