@@ -5,12 +5,16 @@
 
 use std::path::Path;
 
-/// One post of the corpus.
+/// One post of the corpus. Only `text` is required, so other files of JSON posts (the
+/// evaluation sets, for the latency bench's `--unseen` rows) load too.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Post {
+    #[serde(default)]
     pub id: String,
+    #[serde(default, alias = "lang")]
     pub language: String,
     /// `clean`, `some` (one name or identifier) or `dense`.
+    #[serde(default)]
     pub kind: String,
     pub text: String,
 }
