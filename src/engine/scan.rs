@@ -1,5 +1,5 @@
-//! The shared scanner: every regex of every recogniser in one overlapping lazy-DFA pass that
-//! records where each pattern's matches end, every lexicon term (entities, context words,
+//! The shared scanner: every regex of every recogniser in a few overlapping lazy-DFA passes
+//! (one per small group of patterns) that record where each pattern's matches end, every lexicon term (entities, context words,
 //! rule cues) in one Aho-Corasick pass over the case-folded text. Recognisers and rules
 //! register what they need while a policy is compiled and read the results from a [`Scan`];
 //! nothing is compiled per request. A pattern's own search then reads only the windows of
@@ -22,8 +22,18 @@ use std::collections::HashMap;
 use super::entity::ByteSpan;
 use super::text::{fold_case, is_word_char, tokenize, word_char_at};
 
-/// Cache limit of the pattern set's lazy DFA (see [`PatternSet::new`]).
+/// Cache limit of the fallback `RegexSet`'s lazy DFA (see [`PatternSet`]): with the default
+/// 2 MiB, the ~50 patterns of the default policy overflowed it on varied text, and after a
+/// few cache clears the set fell back to the PikeVM: 6 ms a post instead of 0.4 ms.
 const SET_DFA_CACHE_BYTES: usize = 8 << 20;
+
+/// Patterns per overlapping search of the pattern set (see [`PatternSet`]).
+const SET_GROUP_SIZE: usize = 6;
+
+/// Cache limit of each group's lazy DFA, per scanning thread (allocated as states are built;
+/// the default policy's nine groups held a few hundred KiB each after the corpus and a few
+/// hundred unseen texts).
+const SET_GROUP_CACHE_BYTES: usize = 2 << 20;
 
 /// A regex registered with the scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,92 +236,128 @@ fn match_lengths(pattern: &str) -> Option<MatchLengths> {
     Some(MatchLengths { min, max: properties.maximum_len() })
 }
 
+/// Sample clinic posts (Italian and English, with the usual identifiers, prices, doses and
+/// dates), written for this purpose, that the pattern set reads once when it is built.
+const WARM_UP_TEXT: &str = include_str!("warmup.txt");
+
+/// A cache of the set's lazy DFA that has read [`WARM_UP_TEXT`].
+///
+/// Why: a lazy DFA builds a state the first time a search reaches it, and with one DFA for
+/// all 52 default patterns that cost ~40,000 instructions a state. On a freshly compiled
+/// policy (start-up, every hot reload) the first posts each thread checked took 1-5 ms
+/// instead of ~30 µs, and the first hundred or so were slow. Reading the sample once here,
+/// and copying the result into each thread's cache, moves that cost to policy compilation.
+/// Results cannot change: a cache only holds states the DFA would build anyway.
+fn warm_cache(dfa: &hybrid::dfa::DFA) -> hybrid::dfa::Cache {
+    let mut cache = dfa.create_cache();
+    for line in WARM_UP_TEXT.lines() {
+        let input = Input::new(line);
+        let mut state = OverlappingState::start();
+        // A search that gives up (the cache filled) leaves a usable cache: stop there.
+        while dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_ok() && state.get_match().is_some() {}
+    }
+    cache
+}
+
 type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
 
-/// All the scanner's patterns as one overlapping search.
+/// All the scanner's patterns as a few overlapping searches, one per group of patterns.
 ///
 /// Why the lazy DFA itself and not only a `RegexSet`: its overlapping search reports every
 /// place where a match of each pattern ends, and those places bound where the pattern's own
 /// search has to look (see [`Scan::spans`]); a `RegexSet` only says which patterns matched.
+///
+/// Why groups (of [`SET_GROUP_SIZE`] patterns, in registration order, so a recogniser's or a
+/// cue's patterns stay together) and not one search of all: a lazy DFA builds a state the
+/// first time the text leads to it, at ~40,000 instructions a state for the default
+/// policy's 52 patterns, and one DFA of all of them has a state for nearly every
+/// combination of partial matches (letter runs of the fiscal code, keyword prefixes, digit
+/// runs, ...). Benchmarks that replay one corpus never see this: after the first round every
+/// state exists. On text it had not read (the evaluation posts, clinical case reports), the
+/// one DFA kept building states, overflowed its 8 MiB cache and cleared it: CheckPost took
+/// 300-460 µs a text. Small groups have few states each, which the first texts mostly
+/// build: 90-110 µs on the same texts. On replayed posts the groups cost more than the
+/// one pass (nine passes over the text instead of one): CheckPost ~20 % slower there
+/// (BENCHMARKS.md, "Unseen posts").
 struct PatternSet {
-    /// `None` when a pattern can match the empty string (then `fallback` serves).
-    dfa: Option<hybrid::dfa::DFA>,
-    caches: Option<Pool<hybrid::dfa::Cache, CacheFn>>,
-    /// The same patterns as a `RegexSet`, for a text on which the lazy DFA gives up (it
+    /// Empty when a pattern can match the empty string (then `fallback` serves).
+    groups: Vec<SetGroup>,
+    /// The same patterns as a `RegexSet`, for a text on which a lazy DFA gives up (it
     /// clears its cache too often, or meets a Unicode word boundary): the set then falls back
     /// to a slower engine, and the matched patterns' searches read the whole text.
     fallback: RegexSet,
 }
 
+/// Some of the scanner's patterns as one overlapping lazy-DFA search.
+struct SetGroup {
+    /// The scanner's index of each of the group's patterns, by the DFA's pattern ID.
+    members: Vec<u32>,
+    dfa: hybrid::dfa::DFA,
+    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
 impl PatternSet {
     fn new(patterns: &[String]) -> Result<PatternSet, regex::Error> {
-        // The set's lazy DFA: with the default 2 MiB cache, the ~50 patterns of the default
-        // policy (case-insensitive Unicode classes among them) overflowed it on varied text,
-        // and after a few cache clears the set fell back to the PikeVM: 6 ms a post instead
-        // of 0.4 ms. 8 MiB (per thread that scans, allocated as states are built) keeps it.
         let fallback =
             RegexSetBuilder::new(patterns).size_limit(64 << 20).dfa_size_limit(SET_DFA_CACHE_BYTES).build()?;
         // Empty matches would need `RegexSet`'s handling of matches that split a character;
         // no pattern of the default policy matches the empty string.
         let can_be_empty = patterns.iter().any(|p| match_lengths(p).is_none());
-        let dfa = if patterns.is_empty() || can_be_empty {
-            None
-        } else {
-            // `RegexSet`'s own lazy DFA configuration (regex-automata's meta engine for an
-            // overlapping search), so it matches what the set would.
-            let config = hybrid::dfa::Config::new()
-                .match_kind(RegexMatchKind::All)
-                .starts_for_each_pattern(false)
-                .unicode_word_boundary(true)
-                .cache_capacity(SET_DFA_CACHE_BYTES)
-                .skip_cache_capacity_check(false)
-                .minimum_cache_clear_count(Some(3))
-                .minimum_bytes_per_state(Some(10));
-            hybrid::dfa::Builder::new()
-                .configure(config)
-                .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)).which_captures(WhichCaptures::None))
-                .build_many(patterns)
-                .ok()
-        };
-        let caches = dfa.as_ref().map(|dfa| {
-            let dfa = dfa.clone();
-            let create: CacheFn = Box::new(move || dfa.create_cache());
-            Pool::new(create)
-        });
-        Ok(PatternSet { dfa, caches, fallback })
+        let mut groups = Vec::new();
+        if !can_be_empty {
+            let indices: Vec<u32> = (0..patterns.len() as u32).collect();
+            for members in indices.chunks(SET_GROUP_SIZE) {
+                let group: Vec<&str> = members.iter().map(|&i| patterns[i as usize].as_str()).collect();
+                let Some(dfa) = set_dfa(&group) else {
+                    groups.clear();
+                    break;
+                };
+                // Each scanning thread's cache starts as a copy of one warmed here, so the
+                // states that ordinary posts reach are built once per policy, not per thread
+                // on live traffic.
+                let warm = warm_cache(&dfa);
+                let create: CacheFn = Box::new(move || warm.clone());
+                groups.push(SetGroup { members: members.to_vec(), dfa, caches: Pool::new(create) });
+            }
+        }
+        Ok(PatternSet { groups, fallback })
     }
 
     /// The windows of `text` that hold every match of each pattern (see [`Scan::spans`]):
     /// `(pattern, start, end)` in `out`, each pattern's in order. A match ending at `e` lies
     /// in `e - max..e` (`max`: the longest match the pattern can have, from `lengths`);
     /// windows that overlap are merged as the ends come (in ascending order), so a run of
-    /// ends in a long number makes one window. False when the lazy DFA gave up (or there is
+    /// ends in a long number makes one window. False when a lazy DFA gave up (or there is
     /// none): `out` is then empty and the caller asks `fallback`.
     fn windows(&self, text: &str, lengths: &[Option<MatchLengths>], out: &mut Vec<(u32, usize, usize)>) -> bool {
-        let (Some(dfa), Some(caches)) = (&self.dfa, &self.caches) else { return false };
-        let mut cache = caches.get();
+        if self.groups.is_empty() {
+            return false;
+        }
         let input = Input::new(text);
-        let mut state = OverlappingState::start();
         // Per pattern, its window still open to merging.
         let mut open: Vec<Option<(usize, usize)>> = vec![None; lengths.len()];
-        loop {
-            if dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_err() {
-                out.clear();
-                return false;
-            }
-            let Some(m) = state.get_match() else { break };
-            let (pattern, end) = (m.pattern().as_usize(), m.offset());
-            // The DFA exists only when every pattern has lengths (none matches empty).
-            let max = lengths[pattern].and_then(|l| l.max);
-            let mut start = max.map_or(0, |max| end.saturating_sub(max));
-            match &mut open[pattern] {
-                Some((_, open_end)) if start <= *open_end => *open_end = end,
-                window => {
-                    while !text.is_char_boundary(start) {
-                        start -= 1;
-                    }
-                    if let Some((s, e)) = window.replace((start, end)) {
-                        out.push((pattern as u32, s, e));
+        for group in &self.groups {
+            let mut cache = group.caches.get();
+            let mut state = OverlappingState::start();
+            loop {
+                if group.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_err() {
+                    out.clear();
+                    return false;
+                }
+                let Some(m) = state.get_match() else { break };
+                let (pattern, end) = (group.members[m.pattern().as_usize()] as usize, m.offset());
+                // The DFAs exist only when every pattern has lengths (none matches empty).
+                let max = lengths[pattern].and_then(|l| l.max);
+                let mut start = max.map_or(0, |max| end.saturating_sub(max));
+                match &mut open[pattern] {
+                    Some((_, open_end)) if start <= *open_end => *open_end = end,
+                    window => {
+                        while !text.is_char_boundary(start) {
+                            start -= 1;
+                        }
+                        if let Some((s, e)) = window.replace((start, end)) {
+                            out.push((pattern as u32, s, e));
+                        }
                     }
                 }
             }
@@ -319,6 +365,25 @@ impl PatternSet {
         out.extend(open.into_iter().enumerate().filter_map(|(p, w)| w.map(|(s, e)| (p as u32, s, e))));
         true
     }
+}
+
+/// The overlapping lazy DFA of some patterns: `RegexSet`'s own configuration (regex-automata's
+/// meta engine for an overlapping search), so it matches what the set would, with its own
+/// cache limit. `None` if it does not build.
+fn set_dfa(patterns: &[&str]) -> Option<hybrid::dfa::DFA> {
+    let config = hybrid::dfa::Config::new()
+        .match_kind(RegexMatchKind::All)
+        .starts_for_each_pattern(false)
+        .unicode_word_boundary(true)
+        .cache_capacity(SET_GROUP_CACHE_BYTES)
+        .skip_cache_capacity_check(false)
+        .minimum_cache_clear_count(Some(3))
+        .minimum_bytes_per_state(Some(10));
+    hybrid::dfa::Builder::new()
+        .configure(config)
+        .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)).which_captures(WhichCaptures::None))
+        .build_many(patterns)
+        .ok()
 }
 
 /// The compiled, immutable scanner of a policy.
@@ -755,6 +820,38 @@ mod tests {
         assert_eq!(s.scan("no numbers here").matches(digits).count(), 0);
         let found: Vec<&str> = s.scan("a 123 b 4567").matches(digits).map(|m| m.as_str()).collect();
         assert_eq!(found, ["123", "4567"]);
+    }
+
+    #[test]
+    fn every_group_of_the_set_reports_its_own_patterns() {
+        // More patterns than one group holds, each matching its own word, so a pattern ID
+        // mapped to the wrong scanner index would report the wrong windows.
+        let words: Vec<String> = (0..SET_GROUP_SIZE * 2 + 1).map(|i| format!("w{i}x")).collect();
+        let mut b = ScannerBuilder::new();
+        let ids: Vec<PatternId> = words.iter().map(|w| b.pattern(w)).collect();
+        let scanner = b.build().unwrap();
+        assert_eq!(scanner.set.groups.len(), 3);
+        let text = format!("{} and w0x again", words.iter().rev().map(String::as_str).collect::<Vec<_>>().join(" "));
+        let scan = scanner.scan(&text);
+        for (id, word) in ids.iter().zip(&words) {
+            let expected: Vec<ByteSpan> =
+                text.match_indices(word.as_str()).map(|(i, w)| ByteSpan::new(i, i + w.len())).collect();
+            assert_eq!(scan.spans(*id).collect::<Vec<_>>(), expected, "{word}");
+        }
+        assert!(scanner.scan("nothing here").matched.iter().all(|m| matches!(m, PatternWindows::None)));
+    }
+
+    #[test]
+    fn scanning_threads_start_from_a_warmed_cache() {
+        let set = &default_scanner().set;
+        assert!(set.groups.len() > 1, "the default policy's patterns fill several groups");
+        for group in &set.groups {
+            let fresh = group.dfa.create_cache().memory_usage();
+            // A cache from the pool, on a thread that has not scanned yet, is a copy of the
+            // one that read the warm-up text: it holds more states than a fresh one.
+            let warmed = std::thread::scope(|s| s.spawn(|| group.caches.get().memory_usage()).join().unwrap());
+            assert!(warmed > fresh, "warmed {warmed} bytes, fresh {fresh}");
+        }
     }
 
     #[test]
