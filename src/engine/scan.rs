@@ -1,8 +1,8 @@
 //! The shared scanner: every regex of every recogniser in a few overlapping lazy-DFA passes
-//! (one per small group of patterns) that record where each pattern's matches end, every lexicon term (entities, context words,
-//! rule cues) in one Aho-Corasick pass over the case-folded text. Recognisers and rules
-//! register what they need while a policy is compiled and read the results from a [`Scan`];
-//! nothing is compiled per request. A pattern's own search then reads only the windows of
+//! (one per small group of patterns) that record where each pattern's matches end, every
+//! lexicon term (entities, context words, rule cues) in one Aho-Corasick pass over the
+//! case-folded text. Recognisers and rules register what they need while a policy is
+//! compiled and read the results from a [`Scan`]; nothing is compiled per request. A pattern's own search then reads only the windows of
 //! text where its matches end (see [`Scan::spans`]).
 
 use aho_corasick::automaton::Automaton;
@@ -242,8 +242,8 @@ const WARM_UP_TEXT: &str = include_str!("warmup.txt");
 
 /// A cache of the set's lazy DFA that has read [`WARM_UP_TEXT`].
 ///
-/// Why: a lazy DFA builds a state the first time a search reaches it, and with one DFA for
-/// all 52 default patterns that cost ~40,000 instructions a state. On a freshly compiled
+/// Why: a lazy DFA builds a state the first time a search reaches it (up to ~40,000
+/// instructions a state for the default policy's patterns). On a freshly compiled
 /// policy (start-up, every hot reload) the first posts each thread checked took 1-5 ms
 /// instead of ~30 µs, and the first hundred or so were slow. Reading the sample once here,
 /// and copying the result into each thread's cache, moves that cost to policy compilation.
@@ -288,10 +288,11 @@ struct PatternSet {
     fallback: RegexSet,
 }
 
-/// Some of the scanner's patterns as one overlapping lazy-DFA search.
+/// Consecutive patterns of the scanner as one overlapping lazy-DFA search.
 struct SetGroup {
-    /// The scanner's index of each of the group's patterns, by the DFA's pattern ID.
-    members: Vec<u32>,
+    /// The scanner's index of the group's first pattern: the DFA's pattern `i` is the
+    /// scanner's `first + i`.
+    first: usize,
     dfa: hybrid::dfa::DFA,
     caches: Pool<hybrid::dfa::Cache, CacheFn>,
 }
@@ -305,10 +306,8 @@ impl PatternSet {
         let can_be_empty = patterns.iter().any(|p| match_lengths(p).is_none());
         let mut groups = Vec::new();
         if !can_be_empty {
-            let indices: Vec<u32> = (0..patterns.len() as u32).collect();
-            for members in indices.chunks(SET_GROUP_SIZE) {
-                let group: Vec<&str> = members.iter().map(|&i| patterns[i as usize].as_str()).collect();
-                let Some(dfa) = set_dfa(&group) else {
+            for (i, members) in patterns.chunks(SET_GROUP_SIZE).enumerate() {
+                let Some(dfa) = set_dfa(members) else {
                     groups.clear();
                     break;
                 };
@@ -317,7 +316,7 @@ impl PatternSet {
                 // on live traffic.
                 let warm = warm_cache(&dfa);
                 let create: CacheFn = Box::new(move || warm.clone());
-                groups.push(SetGroup { members: members.to_vec(), dfa, caches: Pool::new(create) });
+                groups.push(SetGroup { first: i * SET_GROUP_SIZE, dfa, caches: Pool::new(create) });
             }
         }
         Ok(PatternSet { groups, fallback })
@@ -345,7 +344,7 @@ impl PatternSet {
                     return false;
                 }
                 let Some(m) = state.get_match() else { break };
-                let (pattern, end) = (group.members[m.pattern().as_usize()] as usize, m.offset());
+                let (pattern, end) = (group.first + m.pattern().as_usize(), m.offset());
                 // The DFAs exist only when every pattern has lengths (none matches empty).
                 let max = lengths[pattern].and_then(|l| l.max);
                 let mut start = max.map_or(0, |max| end.saturating_sub(max));
@@ -370,7 +369,7 @@ impl PatternSet {
 /// The overlapping lazy DFA of some patterns: `RegexSet`'s own configuration (regex-automata's
 /// meta engine for an overlapping search), so it matches what the set would, with its own
 /// cache limit. `None` if it does not build.
-fn set_dfa(patterns: &[&str]) -> Option<hybrid::dfa::DFA> {
+fn set_dfa(patterns: &[String]) -> Option<hybrid::dfa::DFA> {
     let config = hybrid::dfa::Config::new()
         .match_kind(RegexMatchKind::All)
         .starts_for_each_pattern(false)
