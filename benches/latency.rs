@@ -58,6 +58,27 @@ struct Timing {
 }
 
 impl Timing {
+    fn empty(name: &str, texts: &[String]) -> Self {
+        Timing {
+            name: name.to_owned(),
+            posts: texts.len(),
+            bytes: texts.iter().map(|t| t.len() as u64).sum(),
+            samples: Vec::new(),
+            total: Duration::ZERO,
+        }
+    }
+
+    /// Calls `call` on each of `texts` once, recording each call's time.
+    fn time_round(&mut self, texts: &[String], call: &mut impl FnMut(&str)) {
+        for t in texts {
+            let start = Instant::now();
+            call(black_box(t));
+            let elapsed = start.elapsed();
+            self.total += elapsed;
+            self.samples.push(elapsed.as_nanos() as u64);
+        }
+    }
+
     fn mb_per_s(&self) -> f64 {
         let rounds = self.samples.len() as f64 / self.posts as f64;
         self.bytes as f64 * rounds / self.total.as_secs_f64() / 1e6
@@ -84,23 +105,10 @@ fn measure_unseen(name: &str, texts: &[String], corpus: &[String], mut call: imp
     for t in corpus {
         call(t);
     }
-    let mut samples = Vec::with_capacity(texts.len());
-    let mut total = Duration::ZERO;
-    for t in texts {
-        let start = Instant::now();
-        call(black_box(t));
-        let elapsed = start.elapsed();
-        total += elapsed;
-        samples.push(elapsed.as_nanos() as u64);
-    }
-    samples.sort_unstable();
-    Timing {
-        name: name.to_owned(),
-        posts: texts.len(),
-        bytes: texts.iter().map(|t| t.len() as u64).sum(),
-        samples,
-        total,
-    }
+    let mut timing = Timing::empty(name, texts);
+    timing.time_round(texts, &mut call);
+    timing.samples.sort_unstable();
+    timing
 }
 
 fn measure(name: &str, texts: &[String], seconds: f64, quick: bool, mut call: impl FnMut(&str)) -> Timing {
@@ -108,29 +116,16 @@ fn measure(name: &str, texts: &[String], seconds: f64, quick: bool, mut call: im
     for t in texts {
         call(t);
     }
-    let mut samples = Vec::new();
-    let mut total = Duration::ZERO;
+    let mut timing = Timing::empty(name, texts);
     let budget = Duration::from_secs_f64(seconds);
     loop {
-        for t in texts {
-            let start = Instant::now();
-            call(black_box(t));
-            let elapsed = start.elapsed();
-            total += elapsed;
-            samples.push(elapsed.as_nanos() as u64);
-        }
-        if quick || total >= budget {
+        timing.time_round(texts, &mut call);
+        if quick || timing.total >= budget {
             break;
         }
     }
-    samples.sort_unstable();
-    Timing {
-        name: name.to_owned(),
-        posts: texts.len(),
-        bytes: texts.iter().map(|t| t.len() as u64).sum(),
-        samples,
-        total,
-    }
+    timing.samples.sort_unstable();
+    timing
 }
 
 #[derive(Clone, Copy)]
