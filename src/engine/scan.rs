@@ -12,12 +12,13 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 use regex_automata::Input;
 use regex_automata::MatchKind as RegexMatchKind;
 use regex_automata::hybrid;
-use regex_automata::hybrid::dfa::OverlappingState;
 use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use std::collections::HashMap;
+
+mod triggers;
 
 use super::entity::ByteSpan;
 use super::text::{fold_case, is_word_char, tokenize, word_char_at};
@@ -240,25 +241,6 @@ fn match_lengths(pattern: &str) -> Option<MatchLengths> {
 /// dates), written for this purpose, that the pattern set reads once when it is built.
 const WARM_UP_TEXT: &str = include_str!("warmup.txt");
 
-/// A cache of the set's lazy DFA that has read [`WARM_UP_TEXT`].
-///
-/// Why: a lazy DFA builds a state the first time a search reaches it (up to ~40,000
-/// instructions a state for the default policy's patterns). On a freshly compiled
-/// policy (start-up, every hot reload) the first posts each thread checked took 1-5 ms
-/// instead of ~30 µs, and the first hundred or so were slow. Reading the sample once here,
-/// and copying the result into each thread's cache, moves that cost to policy compilation.
-/// Results cannot change: a cache only holds states the DFA would build anyway.
-fn warm_cache(dfa: &hybrid::dfa::DFA) -> hybrid::dfa::Cache {
-    let mut cache = dfa.create_cache();
-    for line in WARM_UP_TEXT.lines() {
-        let input = Input::new(line);
-        let mut state = OverlappingState::start();
-        // A search that gives up (the cache filled) leaves a usable cache: stop there.
-        while dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_ok() && state.get_match().is_some() {}
-    }
-    cache
-}
-
 type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
 
 /// All the scanner's patterns as a few overlapping searches, one per group of patterns.
@@ -267,18 +249,21 @@ type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::Re
 /// place where a match of each pattern ends, and those places bound where the pattern's own
 /// search has to look (see [`Scan::spans`]); a `RegexSet` only says which patterns matched.
 ///
-/// Why groups (of [`SET_GROUP_SIZE`] patterns, in registration order, so a recogniser's or a
-/// cue's patterns stay together) and not one search of all: a lazy DFA builds a state the
-/// first time the text leads to it, at ~40,000 instructions a state for the default
-/// policy's 52 patterns, and one DFA of all of them has a state for nearly every
-/// combination of partial matches (letter runs of the fiscal code, keyword prefixes, digit
-/// runs, ...). Benchmarks that replay one corpus never see this: after the first round every
-/// state exists. On text it had not read (the evaluation posts, clinical case reports), the
-/// one DFA kept building states, overflowed its 8 MiB cache and cleared it: CheckPost took
-/// 300-460 µs a text. Small groups have few states each, which the first texts mostly
-/// build: 90-110 µs on the same texts. On replayed posts the groups cost more than the
-/// one pass (nine passes over the text instead of one): CheckPost ~20 % slower there
-/// (BENCHMARKS.md, "Unseen posts").
+/// Why groups (of [`SET_GROUP_SIZE`] patterns) and not one search of all: a lazy DFA builds a
+/// state the first time the text leads to it, at ~40,000 instructions a state for the default
+/// policy's 52 patterns, and one DFA of all of them has a state for nearly every combination
+/// of partial matches (letter runs of the fiscal code, keyword prefixes, digit runs, ...).
+/// Benchmarks that replay one corpus never see this: after the first round every state
+/// exists. On text it had not read (the evaluation posts, clinical case reports), the one DFA
+/// kept building states, overflowed its 8 MiB cache and cleared it: CheckPost took 300-460 µs
+/// a text. Small groups have few states each, which the first texts mostly build: 90-110 µs
+/// on the same texts (BENCHMARKS.md, "Unseen posts").
+///
+/// Why groups by [`Reach`]: a pattern that cannot match without a digit (or `@ % € £`, see
+/// [`triggers`]) runs only near those, and a group of such patterns skips the rest of the
+/// text; most of a post's bytes lie far from any digit, and a text without one skips them
+/// whole. Within a reach, registration order, so a recogniser's or a cue's patterns stay
+/// together.
 struct PatternSet {
     /// Empty when a pattern can match the empty string (then `fallback` serves).
     groups: Vec<SetGroup>,
@@ -288,13 +273,161 @@ struct PatternSet {
     fallback: RegexSet,
 }
 
-/// Consecutive patterns of the scanner as one overlapping lazy-DFA search.
+/// Where the matches of a pattern (or of every pattern of a group) can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Anywhere: the search reads the whole text.
+    Anywhere,
+    /// Every match holds a trigger character (see [`triggers`]), at most this many bytes
+    /// after its start (`None`: any number, as in `alle\s+\d`): a text without one has no
+    /// match, and with a bound, no match starts more than that far before a trigger.
+    NearTriggers(Option<usize>),
+}
+
+impl Reach {
+    fn of(pattern: &str) -> Reach {
+        match regex_automata::util::syntax::parse(pattern).ok().as_ref().and_then(triggers::trigger_lead) {
+            Some(lead) => Reach::NearTriggers(lead),
+            None => Reach::Anywhere,
+        }
+    }
+}
+
+/// Some patterns of the scanner, of one reach, as one overlapping lazy-DFA search.
 struct SetGroup {
-    /// The scanner's index of the group's first pattern: the DFA's pattern `i` is the
-    /// scanner's `first + i`.
-    first: usize,
+    /// The scanner's index of each pattern: the DFA's pattern `i` is the scanner's
+    /// `members[i]`.
+    members: Box<[u32]>,
+    reach: Reach,
     dfa: hybrid::dfa::DFA,
     caches: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+impl SetGroup {
+    fn new(members: Vec<u32>, patterns: &[String], reach: Reach) -> Option<SetGroup> {
+        let own: Vec<&str> = members.iter().map(|&i| patterns[i as usize].as_str()).collect();
+        let dfa = set_dfa(&own, reach)?;
+        // Each scanning thread's cache starts as a copy of one warmed here, so the states
+        // that ordinary posts reach are built once per policy, not per thread on live traffic.
+        let warm = warm_cache(&dfa, reach);
+        let create: CacheFn = Box::new(move || warm.clone());
+        Some(SetGroup { members: members.into_boxed_slice(), reach, dfa, caches: Pool::new(create) })
+    }
+}
+
+/// A cache of a group's lazy DFA that has read [`WARM_UP_TEXT`].
+///
+/// Why: a lazy DFA builds a state the first time a search reaches it (up to ~40,000
+/// instructions a state for the default policy's patterns). On a freshly compiled
+/// policy (start-up, every hot reload) the first posts each thread checked took 1-5 ms
+/// instead of ~30 µs, and the first hundred or so were slow. Reading the sample once here,
+/// and copying the result into each thread's cache, moves that cost to policy compilation.
+/// Results cannot change: a cache only holds states the DFA would build anyway.
+fn warm_cache(dfa: &hybrid::dfa::DFA, reach: Reach) -> hybrid::dfa::Cache {
+    let mut cache = dfa.create_cache();
+    let mut runs = Vec::new();
+    for line in WARM_UP_TEXT.lines() {
+        runs.clear();
+        triggers::trigger_runs(line, &mut runs);
+        // A search that gives up (the cache filled) leaves a usable cache: stop there.
+        if search_overlapping(dfa, reach, &mut cache, line, &runs, |_, _| {}).is_err() {
+            break;
+        }
+    }
+    cache
+}
+
+/// One overlapping search of a group's DFA over `text`: `found(pattern of the DFA, end)` for
+/// each pattern and place where one of its matches ends, in order of ends; `runs`: the text's
+/// trigger runs ([`triggers::trigger_runs`]), read unless `reach` is `Anywhere`. Err when the
+/// lazy DFA gives up.
+///
+/// Why not `try_search_overlapping_fwd`: it can skip text only with a literal prefilter,
+/// and most of these patterns start with a character class. Here, whenever the DFA is back in
+/// a start state (no match under way), a group that reaches only near triggers jumps to where
+/// the next trigger allows a match to start, and stops when none is left. No match is lost:
+/// one starting before that place would hold a trigger more than the lead after its start.
+/// The loop also steps untagged states without the per-byte bookkeeping of the library's.
+fn search_overlapping(
+    dfa: &hybrid::dfa::DFA,
+    reach: Reach,
+    cache: &mut hybrid::dfa::Cache,
+    text: &str,
+    runs: &[(usize, usize)],
+    mut found: impl FnMut(usize, usize),
+) -> Result<(), ()> {
+    let bytes = text.as_bytes();
+    let mut next_run = 0;
+    // Where the next match can start at the earliest, at or after `at` (`None`: nowhere).
+    let mut earliest = |at: usize| -> Option<usize> {
+        let Reach::NearTriggers(lead) = reach else { return Some(at) };
+        let trigger = triggers::next_trigger(runs, &mut next_run, at)?;
+        let mut start = lead.map_or(at, |lead| trigger.saturating_sub(lead));
+        if start <= at {
+            return Some(at);
+        }
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        Some(start.max(at))
+    };
+    let mut input = Input::new(text);
+    let Some(mut at) = earliest(0) else { return Ok(()) };
+    input.set_start(at);
+    cache.search_start(at);
+    let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+    while at < bytes.len() {
+        if !sid.is_tagged() {
+            // Most bytes lead from an untagged state to another: no checks but the tag.
+            while at < bytes.len() {
+                let next = dfa.next_state_untagged(cache, sid, bytes[at]);
+                if next.is_tagged() {
+                    break;
+                }
+                sid = next;
+                at += 1;
+            }
+            if at == bytes.len() {
+                break;
+            }
+        }
+        // Builds the state if it is not in the cache yet, which may clear the cache.
+        cache.search_update(at);
+        sid = dfa.next_state(cache, sid, bytes[at]).map_err(drop)?;
+        at += 1;
+        if sid.is_match() {
+            // Matches are reported one byte late: these end before the byte just read.
+            for i in 0..dfa.match_len(cache, sid) {
+                found(dfa.match_pattern(cache, sid, i).as_usize(), at - 1);
+            }
+        } else if sid.is_start() {
+            match earliest(at) {
+                None => {
+                    cache.search_finish(at);
+                    return Ok(());
+                }
+                Some(start) if start > at => {
+                    at = start;
+                    input.set_start(at);
+                    sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+                }
+                Some(_) => {}
+            }
+        } else if sid.is_dead() {
+            cache.search_finish(at);
+            return Ok(());
+        } else if sid.is_quit() {
+            return Err(());
+        }
+    }
+    sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
+    if sid.is_match() {
+        for i in 0..dfa.match_len(cache, sid) {
+            found(dfa.match_pattern(cache, sid, i).as_usize(), bytes.len());
+        }
+    }
+    cache.search_finish(bytes.len());
+    Ok(())
 }
 
 impl PatternSet {
@@ -306,17 +439,30 @@ impl PatternSet {
         let can_be_empty = patterns.iter().any(|p| match_lengths(p).is_none());
         let mut groups = Vec::new();
         if !can_be_empty {
-            for (i, members) in patterns.chunks(SET_GROUP_SIZE).enumerate() {
-                let Some(dfa) = set_dfa(members) else {
-                    groups.clear();
-                    break;
-                };
-                // Each scanning thread's cache starts as a copy of one warmed here, so the
-                // states that ordinary posts reach are built once per policy, not per thread
-                // on live traffic.
-                let warm = warm_cache(&dfa);
-                let create: CacheFn = Box::new(move || warm.clone());
-                groups.push(SetGroup { first: i * SET_GROUP_SIZE, dfa, caches: Pool::new(create) });
+            let reaches: Vec<Reach> = patterns.iter().map(|p| Reach::of(p)).collect();
+            // Anywhere, then near triggers without a bound, then with one.
+            let kinds: [fn(Reach) -> bool; 3] = [
+                |r| r == Reach::Anywhere,
+                |r| r == Reach::NearTriggers(None),
+                |r| matches!(r, Reach::NearTriggers(Some(_))),
+            ];
+            'kinds: for kind in kinds {
+                let members: Vec<u32> = (0..patterns.len() as u32).filter(|&i| kind(reaches[i as usize])).collect();
+                for chunk in balanced_groups(&members, patterns, &reaches) {
+                    // The group's reach is its widest member's.
+                    let reach = chunk.iter().map(|&i| reaches[i as usize]).fold(None, |acc, r| match (acc, r) {
+                        (None, r) => Some(r),
+                        (Some(Reach::NearTriggers(Some(a))), Reach::NearTriggers(Some(b))) => {
+                            Some(Reach::NearTriggers(Some(a.max(b))))
+                        }
+                        (Some(acc), _) => Some(acc),
+                    });
+                    let Some(group) = reach.and_then(|reach| SetGroup::new(chunk, patterns, reach)) else {
+                        groups.clear();
+                        break 'kinds;
+                    };
+                    groups.push(group);
+                }
             }
         }
         Ok(PatternSet { groups, fallback })
@@ -332,19 +478,16 @@ impl PatternSet {
         if self.groups.is_empty() {
             return false;
         }
-        let input = Input::new(text);
+        let mut runs = Vec::new();
+        if self.groups.iter().any(|g| g.reach != Reach::Anywhere) {
+            triggers::trigger_runs(text, &mut runs);
+        }
         // Per pattern, its window still open to merging.
         let mut open: Vec<Option<(usize, usize)>> = vec![None; lengths.len()];
         for group in &self.groups {
             let mut cache = group.caches.get();
-            let mut state = OverlappingState::start();
-            loop {
-                if group.dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state).is_err() {
-                    out.clear();
-                    return false;
-                }
-                let Some(m) = state.get_match() else { break };
-                let (pattern, end) = (group.first + m.pattern().as_usize(), m.offset());
+            let result = search_overlapping(&group.dfa, group.reach, &mut cache, text, &runs, |pattern, end| {
+                let pattern = group.members[pattern] as usize;
                 // The DFAs exist only when every pattern has lengths (none matches empty).
                 let max = lengths[pattern].and_then(|l| l.max);
                 let mut start = max.map_or(0, |max| end.saturating_sub(max));
@@ -359,6 +502,10 @@ impl PatternSet {
                         }
                     }
                 }
+            });
+            if result.is_err() {
+                out.clear();
+                return false;
             }
         }
         out.extend(open.into_iter().enumerate().filter_map(|(p, w)| w.map(|(s, e)| (p as u32, s, e))));
@@ -366,13 +513,91 @@ impl PatternSet {
     }
 }
 
+/// How many grown groups [`balanced_groups`] may build to weigh them (each costs ~2-3 ms of
+/// policy compilation; the default policy takes 34), so a policy with many patterns that run
+/// over the whole text does not make compilation quadratic: past it, weights add up.
+const GROUP_TRIES: usize = 40;
+
+/// `members` (patterns of one reach) split into as few groups of at most [`SET_GROUP_SIZE`]
+/// as they fill, the patterns that build the most states spread over them. Why: a DFA's
+/// states multiply with its patterns' partial matches, and the default policy's heavy
+/// patterns (fiscal code, street names, URLs) sit next to each other in registration order;
+/// together, one group built ~2 MiB of states on unseen clinical text (~6 ms of construction
+/// over 390 texts, against ~2 ms for the heaviest group now).
+///
+/// A group's weight, for the patterns that run over the whole text: the cache its DFA fills
+/// on [`WARM_UP_TEXT`] (KiB) times its NFA's states (what each state costs to build).
+/// Heaviest pattern first, each goes to the group it grows the least, measured by building
+/// the grown group (the default policy's 15 such patterns: 34 tries, ~70 ms of policy
+/// compilation, most of it compiling NFAs). Patterns that run near triggers build fewer
+/// states: weighed by their NFA's states alone, added up. Deterministic; each group keeps
+/// registration order.
+fn balanced_groups(members: &[u32], patterns: &[String], reaches: &[Reach]) -> Vec<Vec<u32>> {
+    let count = members.len().div_ceil(SET_GROUP_SIZE);
+    if count <= 1 {
+        return if members.is_empty() { Vec::new() } else { vec![members.to_vec()] };
+    }
+    // Cache filled on the warm-up text by the DFA of `group` (patterns of one reach).
+    let states = |group: &[u32]| {
+        let reach = reaches[group[0] as usize];
+        let own: Vec<&str> = group.iter().map(|&i| patterns[i as usize].as_str()).collect();
+        set_dfa(&own, reach)
+            .map_or(0, |dfa| warm_cache(&dfa, reach).memory_usage() / 1024 * dfa.get_nfa().states().len())
+    };
+    // Trying a pattern in each group costs a DFA per try: only for the patterns that run
+    // over the whole text; the others run near triggers and build fewer states, and are
+    // weighed by their NFA alone.
+    let tries = reaches[members[0] as usize] == Reach::Anywhere;
+    let weight = |i: u32| {
+        if tries {
+            states(&[i])
+        } else {
+            set_dfa(&[patterns[i as usize].as_str()], reaches[i as usize]).map_or(0, |dfa| dfa.get_nfa().states().len())
+        }
+    };
+    let mut weighted: Vec<(usize, u32)> = members.iter().map(|&i| (weight(i), i)).collect();
+    weighted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut groups: Vec<(usize, Vec<u32>)> = vec![(0, Vec::new()); count];
+    let mut tried = 0;
+    for (weight, i) in weighted {
+        // Where the pattern adds the least: an empty group adds its own weight.
+        let mut best: Option<(usize, usize, usize)> = None;
+        for (g, (size, group)) in groups.iter().enumerate().filter(|(_, g)| g.1.len() < SET_GROUP_SIZE) {
+            let grown = if group.is_empty() || !tries || tried >= GROUP_TRIES {
+                size + weight
+            } else {
+                tried += 1;
+                states(&[group.as_slice(), &[i]].concat())
+            };
+            let added = grown.saturating_sub(*size);
+            if best.is_none_or(|(_, least, _)| added < least) {
+                best = Some((g, added, grown));
+            }
+        }
+        // `count` groups of SET_GROUP_SIZE hold every member: one always has room.
+        if let Some((g, _, grown)) = best {
+            groups[g].0 = grown;
+            groups[g].1.push(i);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut group)| {
+            group.sort_unstable();
+            group
+        })
+        .collect()
+}
+
 /// The overlapping lazy DFA of some patterns: `RegexSet`'s own configuration (regex-automata's
 /// meta engine for an overlapping search), so it matches what the set would, with its own
-/// cache limit. `None` if it does not build.
-fn set_dfa(patterns: &[String]) -> Option<hybrid::dfa::DFA> {
+/// cache limit; start states tagged for a group that skips from them (see
+/// [`search_overlapping`]). `None` if it does not build.
+fn set_dfa(patterns: &[&str], reach: Reach) -> Option<hybrid::dfa::DFA> {
     let config = hybrid::dfa::Config::new()
         .match_kind(RegexMatchKind::All)
         .starts_for_each_pattern(false)
+        .specialize_start_states(matches!(reach, Reach::NearTriggers(Some(_))))
         .unicode_word_boundary(true)
         .cache_capacity(SET_GROUP_CACHE_BYTES)
         .skip_cache_capacity_check(false)
@@ -838,6 +1063,32 @@ mod tests {
             assert_eq!(scan.spans(*id).collect::<Vec<_>>(), expected, "{word}");
         }
         assert!(scanner.scan("nothing here").matched.iter().all(|m| matches!(m, PatternWindows::None)));
+    }
+
+    #[test]
+    fn patterns_near_triggers_find_what_the_whole_text_search_finds() {
+        let patterns = [
+            r"\d{3}",                      // near triggers, at them
+            r"(?i)(?:alle|ore)\s+\d{1,2}", // near triggers, any distance before them
+            r"(?:EUR|€)\s?\d+",            // near triggers, within 6 bytes
+            r"[A-Z]{2}[0-9A-Z]{2}",        // anywhere
+        ];
+        let mut b = ScannerBuilder::new();
+        let ids: Vec<PatternId> = patterns.iter().map(|p| b.pattern(p)).collect();
+        let scanner = b.build().unwrap();
+        let reaches: Vec<Reach> = scanner.set.groups.iter().map(|g| g.reach).collect();
+        assert_eq!(reaches, [Reach::Anywhere, Reach::NearTriggers(None), Reach::NearTriggers(Some(6))]);
+        let filler = " parole senza cifre".repeat(20);
+        for text in [
+            format!("{filler} alle{}17 e EUR 250, AB12{filler} 123 ore 9{filler}", " ".repeat(90)),
+            format!("ABCD{filler}"),
+            format!("€5{filler}EUR 1 ٣٣٣ alle 1"),
+        ] {
+            let scan = scanner.scan(&text);
+            for (id, p) in ids.iter().zip(patterns) {
+                assert_eq!(scan.spans(*id).collect::<Vec<_>>(), expected_spans(&Regex::new(p).unwrap(), &text), "{p}");
+            }
+        }
     }
 
     #[test]
