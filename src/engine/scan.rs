@@ -2,8 +2,9 @@
 //! (one per small group of patterns) that record where each pattern's matches end, every
 //! lexicon term (entities, context words, rule cues) in one Aho-Corasick pass over the
 //! case-folded text. Recognisers and rules register what they need while a policy is
-//! compiled and read the results from a [`Scan`]; nothing is compiled per request. A pattern's own search then reads only the windows of
-//! text where its matches end (see [`Scan::spans`]).
+//! compiled and read the results from a [`Scan`]; nothing is compiled per request. A
+//! pattern's own search then reads only the windows of text where its matches end (see
+//! [`Scan::spans`]).
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous;
@@ -32,8 +33,8 @@ const SET_DFA_CACHE_BYTES: usize = 8 << 20;
 const SET_GROUP_SIZE: usize = 6;
 
 /// Cache limit of each group's lazy DFA, per scanning thread (allocated as states are built;
-/// the default policy's nine groups held a few hundred KiB each after the corpus and a few
-/// hundred unseen texts).
+/// the default policy's ten groups held 30-800 KiB each after the warm-up text and 390
+/// unseen clinical texts).
 const SET_GROUP_CACHE_BYTES: usize = 2 << 20;
 
 /// A regex registered with the scanner.
@@ -291,6 +292,15 @@ impl Reach {
             None => Reach::Anywhere,
         }
     }
+
+    /// The reach of a group holding patterns of both reaches.
+    fn widest(self, other: Reach) -> Reach {
+        match (self, other) {
+            (Reach::NearTriggers(Some(a)), Reach::NearTriggers(Some(b))) => Reach::NearTriggers(Some(a.max(b))),
+            (Reach::NearTriggers(_), Reach::NearTriggers(_)) => Reach::NearTriggers(None),
+            _ => Reach::Anywhere,
+        }
+    }
 }
 
 /// Some patterns of the scanner, of one reach, as one overlapping lazy-DFA search.
@@ -397,9 +407,7 @@ fn search_overlapping(
         at += 1;
         if sid.is_match() {
             // Matches are reported one byte late: these end before the byte just read.
-            for i in 0..dfa.match_len(cache, sid) {
-                found(dfa.match_pattern(cache, sid, i).as_usize(), at - 1);
-            }
+            report_matches(dfa, cache, sid, at - 1, &mut found);
         } else if sid.is_start() {
             match earliest(at) {
                 None => {
@@ -422,12 +430,23 @@ fn search_overlapping(
     }
     sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
     if sid.is_match() {
-        for i in 0..dfa.match_len(cache, sid) {
-            found(dfa.match_pattern(cache, sid, i).as_usize(), bytes.len());
-        }
+        report_matches(dfa, cache, sid, bytes.len(), &mut found);
     }
     cache.search_finish(bytes.len());
     Ok(())
+}
+
+/// `found(pattern, end)` for each pattern of the match state `sid`.
+fn report_matches(
+    dfa: &hybrid::dfa::DFA,
+    cache: &hybrid::dfa::Cache,
+    sid: hybrid::LazyStateID,
+    end: usize,
+    found: &mut impl FnMut(usize, usize),
+) {
+    for i in 0..dfa.match_len(cache, sid) {
+        found(dfa.match_pattern(cache, sid, i).as_usize(), end);
+    }
 }
 
 impl PatternSet {
@@ -441,22 +460,16 @@ impl PatternSet {
         if !can_be_empty {
             let reaches: Vec<Reach> = patterns.iter().map(|p| Reach::of(p)).collect();
             // Anywhere, then near triggers without a bound, then with one.
-            let kinds: [fn(Reach) -> bool; 3] = [
-                |r| r == Reach::Anywhere,
-                |r| r == Reach::NearTriggers(None),
-                |r| matches!(r, Reach::NearTriggers(Some(_))),
-            ];
-            'kinds: for kind in kinds {
-                let members: Vec<u32> = (0..patterns.len() as u32).filter(|&i| kind(reaches[i as usize])).collect();
+            let kind = |reach: Reach| match reach {
+                Reach::Anywhere => 0,
+                Reach::NearTriggers(None) => 1,
+                Reach::NearTriggers(Some(_)) => 2,
+            };
+            'kinds: for k in 0..3 {
+                let members: Vec<u32> =
+                    (0..patterns.len() as u32).filter(|&i| kind(reaches[i as usize]) == k).collect();
                 for chunk in balanced_groups(&members, patterns, &reaches) {
-                    // The group's reach is its widest member's.
-                    let reach = chunk.iter().map(|&i| reaches[i as usize]).fold(None, |acc, r| match (acc, r) {
-                        (None, r) => Some(r),
-                        (Some(Reach::NearTriggers(Some(a))), Reach::NearTriggers(Some(b))) => {
-                            Some(Reach::NearTriggers(Some(a.max(b))))
-                        }
-                        (Some(acc), _) => Some(acc),
-                    });
+                    let reach = chunk.iter().map(|&i| reaches[i as usize]).reduce(Reach::widest);
                     let Some(group) = reach.and_then(|reach| SetGroup::new(chunk, patterns, reach)) else {
                         groups.clear();
                         break 'kinds;

@@ -91,7 +91,7 @@ pub(super) fn trigger_runs(text: &str, out: &mut Vec<(usize, usize)>) {
             1 => (true, 1),
             _ => {
                 // `i` is a character boundary: every byte before it was stepped over whole.
-                let c = text[i..].chars().next().map_or('\0', |c| c);
+                let c = text[i..].chars().next().unwrap_or('\0');
                 (is_trigger(c), c.len_utf8())
             }
         };
